@@ -1,6 +1,6 @@
 module switchyard.dev/hack/cluster/etcdbin
 
-go 1.26
+go 1.26.0
 
 tool go.etcd.io/etcd/server/v3
 
