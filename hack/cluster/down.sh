@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Stops the local control plane started by up.sh (exactly the recorded pids:
+# TERM, then KILL after $SWITCHYARD_STOP_TIMEOUT seconds, default 10) and
+# removes .cluster/ at the repo root.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+main() {
+  take_lock
+  if [ ! -d "$STATE" ]; then
+    log "no cluster recorded in $STATE; nothing to stop"
+    return
+  fi
+  local t0=$EPOCHREALTIME
+  stop_all
+  rm -rf "$STATE"
+  log "cluster stopped and $STATE removed ($(elapsed "$t0")s)"
+}
+
+main "$@"

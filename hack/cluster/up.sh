@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# Starts the local control plane, or reuses the one already running:
+# etcd, kube-apiserver (RBAC on), kube-controller-manager, kube-scheduler and
+# kwok with one fake node, all on 127.0.0.1, state in .cluster/ at the repo root.
+# Then installs the CRDs from $SWITCHYARD_SHARED_DIR/crds (default ../shared/crds).
+# Kubeconfig: .cluster/kubeconfig. Stop with hack/cluster/down.sh.
+#
+# If SWITCHYARD_CLUSTER_OWNER is set when a new cluster is started, its value is
+# written to .cluster/owner (test/e2e/global-setup.ts uses it to know whether its
+# run started the cluster).
+#
+# Ports are free ones picked at start; override any with SWITCHYARD_ETCD_PORT,
+# SWITCHYARD_ETCD_PEER_PORT, SWITCHYARD_APISERVER_PORT, SWITCHYARD_KCM_PORT,
+# SWITCHYARD_SCHEDULER_PORT.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+SHARED_DIR="${SWITCHYARD_SHARED_DIR:-$ROOT/../shared}"
+NODE_NAME=kwok-node-0
+SERVICE_CIDR=10.96.0.0/16   # first address 10.96.0.1 is the kubernetes Service
+POD_CIDR=10.244.0.0/16      # kwok hands out pod IPs from here
+T0=$EPOCHREALTIME
+
+# True if a recorded cluster is fully alive and its apiserver answers /readyz.
+healthy() {
+  [ -f "$STATE/cluster.env" ] || return 1
+  local c
+  for c in "${COMPONENTS[@]}"; do alive "$c" || return 1; done
+  [ "$("$KUBECTL" --kubeconfig="$KUBECONFIG_PATH" get --raw=/readyz --request-timeout=5s 2>/dev/null)" = ok ]
+}
+
+require_tools() {
+  local t
+  for t in openssl curl setsid flock node; do
+    command -v "$t" >/dev/null || die "$t is not on PATH"
+  done
+  [ -x "$KUBECTL" ] || { log "fetching kubectl/helm (node hack/tools.mjs)"; node "$ROOT/hack/tools.mjs"; }
+  [ -d "$SHARED_DIR/crds" ] || die "no CRDs at $SHARED_DIR/crds (set SWITCHYARD_SHARED_DIR)"
+  SHARED_DIR="$(cd "$SHARED_DIR" && pwd)"
+}
+
+# Prints N distinct free TCP ports on 127.0.0.1, held open together so they differ.
+free_ports() {
+  node -e '
+    const net = require("node:net");
+    const servers = Array.from({ length: Number(process.argv[1]) }, () => net.createServer());
+    Promise.all(servers.map((s) => new Promise((ok) => s.listen(0, "127.0.0.1", ok)))).then(() => {
+      console.log(servers.map((s) => s.address().port).join(" "));
+      servers.forEach((s) => s.close());
+    });' "$1"
+}
+
+choose_ports() {
+  local p
+  read -r -a p <<<"$(free_ports 5)"
+  ETCD_PORT="${SWITCHYARD_ETCD_PORT:-${p[0]}}"
+  ETCD_PEER_PORT="${SWITCHYARD_ETCD_PEER_PORT:-${p[1]}}"
+  APISERVER_PORT="${SWITCHYARD_APISERVER_PORT:-${p[2]}}"
+  KCM_PORT="${SWITCHYARD_KCM_PORT:-${p[3]}}"
+  SCHEDULER_PORT="${SWITCHYARD_SCHEDULER_PORT:-${p[4]}}"
+  cat >"$STATE/cluster.env" <<EOF
+BIN=$BIN
+ETCD_PORT=$ETCD_PORT
+ETCD_PEER_PORT=$ETCD_PEER_PORT
+APISERVER_PORT=$APISERVER_PORT
+KCM_PORT=$KCM_PORT
+SCHEDULER_PORT=$SCHEDULER_PORT
+EOF
+}
+
+# One CA and one admin certificate (O=system:masters) that also serves the
+# apiserver and signs service-account tokens, as kwokctl does.
+make_pki() {
+  local d="$STATE/pki"
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$d/ca.key" -out "$d/ca.crt" -days 3650 \
+    -subj "/CN=switchyard-ca" -addext "basicConstraints=critical,CA:TRUE" \
+    -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -keyout "$d/admin.key" -out "$d/admin.csr" \
+    -subj "/O=system:masters/CN=switchyard-admin" 2>/dev/null
+  cat >"$d/admin.ext" <<'EOF'
+basicConstraints=CA:FALSE
+keyUsage=critical,digitalSignature,keyEncipherment
+extendedKeyUsage=serverAuth,clientAuth
+subjectAltName=DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,IP:127.0.0.1,IP:10.96.0.1
+EOF
+  openssl x509 -req -in "$d/admin.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial -days 3650 \
+    -sha256 -extfile "$d/admin.ext" -out "$d/admin.crt" 2>/dev/null
+}
+
+# Paths are relative to the kubeconfig's own directory, so clients resolve them from anywhere.
+write_kubeconfig() {
+  cat >"$KUBECONFIG_PATH" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: switchyard
+  cluster: {server: "https://127.0.0.1:$APISERVER_PORT", certificate-authority: pki/ca.crt}
+users:
+- name: switchyard-admin
+  user: {client-certificate: pki/admin.crt, client-key: pki/admin.key}
+contexts:
+- name: switchyard
+  context: {cluster: switchyard, user: switchyard-admin}
+current-context: switchyard
+EOF
+}
+
+write_kwok_config() {
+  local f first=1
+  for f in node-initialize node-heartbeat-with-lease pod-ready pod-complete pod-delete pod-never-ready pod-crash; do
+    [ "$first" = 1 ] || echo '---'
+    first=0
+    cat "$HERE/stages/$f.yaml"
+  done >"$STATE/kwok.yaml"
+}
+
+# wait_until DESCRIPTION TIMEOUT_SECONDS COMMAND...: polls COMMAND, failing
+# early with the log tail if a started process has died meanwhile.
+wait_until() {
+  local what="$1" timeout="$2"; shift 2
+  local t0=$EPOCHREALTIME c
+  until "$@" >/dev/null 2>&1; do
+    for c in "${STARTED[@]}"; do
+      alive "$c" || { tail -n 20 "$STATE/logs/$c.log" >&2; die "$c exited while waiting for $what (log: $STATE/logs/$c.log)"; }
+    done
+    if awk -v a="$t0" -v b="$EPOCHREALTIME" -v t="$timeout" 'BEGIN { exit !(b - a > t) }'; then
+      die "timed out after ${timeout}s waiting for $what"
+    fi
+    sleep 0.25
+  done
+  log "$what ($(elapsed "$t0")s)"
+}
+
+kubectl() { "$KUBECTL" --kubeconfig="$KUBECONFIG_PATH" "$@"; }
+apiserver_ready() { [ "$(kubectl get --raw=/readyz --request-timeout=5s)" = ok ]; }
+secure_healthz() { curl -sfk "https://127.0.0.1:$1/healthz"; }
+
+start_etcd() {
+  start etcd --name=node0 --data-dir="$STATE/etcd" \
+    --listen-client-urls="http://127.0.0.1:$ETCD_PORT" --advertise-client-urls="http://127.0.0.1:$ETCD_PORT" \
+    --listen-peer-urls="http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls="http://127.0.0.1:$ETCD_PEER_PORT" \
+    --initial-cluster="node0=http://127.0.0.1:$ETCD_PEER_PORT" \
+    --auto-compaction-retention=1 --quota-backend-bytes=8589934592 --unsafe-no-fsync=true
+  STARTED+=(etcd)
+  wait_until "etcd healthy on 127.0.0.1:$ETCD_PORT" 30 curl -sf "http://127.0.0.1:$ETCD_PORT/health"
+}
+
+start_apiserver() {
+  local p="$STATE/pki"
+  start kube-apiserver \
+    --etcd-servers="http://127.0.0.1:$ETCD_PORT" --etcd-prefix=/registry \
+    --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$APISERVER_PORT" \
+    --tls-cert-file="$p/admin.crt" --tls-private-key-file="$p/admin.key" --client-ca-file="$p/ca.crt" \
+    --service-account-key-file="$p/admin.key" --service-account-signing-key-file="$p/admin.key" \
+    --service-account-issuer=https://kubernetes.default.svc.cluster.local \
+    --service-cluster-ip-range="$SERVICE_CIDR" \
+    --authorization-mode=Node,RBAC --allow-privileged=true --endpoint-reconciler-type=none \
+    --proxy-client-cert-file="$p/admin.crt" --proxy-client-key-file="$p/admin.key" \
+    --requestheader-client-ca-file="$p/ca.crt" --requestheader-allowed-names=switchyard-admin \
+    --requestheader-username-headers=X-Remote-User --requestheader-group-headers=X-Remote-Group \
+    --requestheader-extra-headers-prefix=X-Remote-Extra-
+  STARTED+=(kube-apiserver)
+  wait_until "kube-apiserver ready on https://127.0.0.1:$APISERVER_PORT" 120 apiserver_ready
+}
+
+start_controllers() {
+  local common=(--kubeconfig="$KUBECONFIG_PATH" --bind-address=127.0.0.1 --leader-elect=false
+    --authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics)
+  start kube-controller-manager "${common[@]}" --secure-port="$KCM_PORT" \
+    --root-ca-file="$STATE/pki/ca.crt" --service-account-private-key-file="$STATE/pki/admin.key"
+  start kube-scheduler "${common[@]}" --secure-port="$SCHEDULER_PORT"
+  start kwok --kubeconfig="$KUBECONFIG_PATH" --config="$STATE/kwok.yaml" --manage-all-nodes=true \
+    --node-lease-duration-seconds=40 --cidr="$POD_CIDR"
+  STARTED+=(kube-controller-manager kube-scheduler kwok)
+  wait_until "kube-controller-manager healthy on 127.0.0.1:$KCM_PORT" 60 secure_healthz "$KCM_PORT"
+  wait_until "kube-scheduler healthy on 127.0.0.1:$SCHEDULER_PORT" 60 secure_healthz "$SCHEDULER_PORT"
+}
+
+# The fake node has no taint, so charts schedule onto it without tolerations.
+add_node() {
+  kubectl apply -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Node
+metadata:
+  name: $NODE_NAME
+  annotations: {node.alpha.kubernetes.io/ttl: "0", kwok.x-k8s.io/node: fake}
+  labels: {kubernetes.io/hostname: $NODE_NAME, kubernetes.io/os: linux, kubernetes.io/arch: amd64, type: kwok}
+status:
+  allocatable: {cpu: "32", memory: 256Gi, pods: "110"}
+  capacity: {cpu: "32", memory: 256Gi, pods: "110"}
+EOF
+  wait_until "node $NODE_NAME Ready" 60 kubectl wait --for=condition=Ready "node/$NODE_NAME" --timeout=2s
+}
+
+install_crds() {
+  local t0=$EPOCHREALTIME
+  kubectl apply --server-side --force-conflicts --field-manager=switchyard-cluster -R -f "$SHARED_DIR/crds" >/dev/null
+  kubectl wait --for=condition=Established -R -f "$SHARED_DIR/crds" --timeout=60s >/dev/null
+  log "CRDs from $SHARED_DIR/crds Established: $(kubectl get crd -o name | wc -l) ($(elapsed "$t0")s)"
+}
+
+# Runs if up.sh fails part-way: stops what it started and keeps the logs for reading.
+on_exit() {
+  local rc=$?
+  [ "$rc" -eq 0 ] && return
+  log "start-up failed; stopping what was started. Logs kept in $STATE/logs/"
+  stop_all
+  exit "$rc"
+}
+
+main() {
+  take_lock
+  require_tools
+  if healthy; then
+    source "$STATE/cluster.env"
+    log "cluster already up at https://127.0.0.1:$APISERVER_PORT (reused in $(elapsed "$T0")s); kubeconfig: $KUBECONFIG_PATH"
+    exit 0
+  fi
+  if [ -d "$STATE" ]; then
+    log "found a stale or partial cluster in $STATE; stopping it and starting fresh"
+    stop_all
+    rm -rf "$STATE"
+  fi
+
+  BIN="$(bash "$HERE/build.sh" | tail -n 1)"
+  [ -x "$BIN/kube-apiserver" ] || die "build.sh did not produce binaries in '$BIN'"
+  log "binaries: $BIN ($(elapsed "$T0")s)"
+
+  STARTED=()
+  trap on_exit EXIT
+  mkdir -p "$STATE"/{pids,logs,pki,etcd}
+  choose_ports
+  make_pki
+  write_kubeconfig
+  write_kwok_config
+
+  start_etcd
+  start_apiserver
+  start_controllers
+  add_node
+  wait_until "ServiceAccount default/default created" 60 kubectl -n default get serviceaccount default
+  install_crds
+  [ -z "${SWITCHYARD_CLUSTER_OWNER:-}" ] || printf '%s\n' "$SWITCHYARD_CLUSTER_OWNER" >"$STATE/owner"
+  trap - EXIT
+
+  log "started in $(elapsed "$T0")s:"
+  local c
+  for c in "${COMPONENTS[@]}"; do log "  $(printf '%-24s' "$c") pid $(pid_of "$c")"; done
+  log "  apiserver https://127.0.0.1:$APISERVER_PORT, etcd 127.0.0.1:$ETCD_PORT (peer $ETCD_PEER_PORT), kcm :$KCM_PORT, scheduler :$SCHEDULER_PORT"
+  log "  kubeconfig $KUBECONFIG_PATH, logs $STATE/logs/"
+}
+
+main "$@"
