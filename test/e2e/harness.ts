@@ -1,0 +1,147 @@
+// Helpers shared by every end-to-end test: paths, the environment for child
+// processes, a child-process runner, kubectl, per-test namespaces and polling.
+// The cluster itself is started once per test run by global-setup.ts.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
+import type { TestContext } from 'node:test';
+
+/** Absolute path of the repository root. */
+export const repoRoot: string = resolve(import.meta.dirname, '..', '..');
+
+/** Kubeconfig of the local cluster (written by `npm run cluster:up`). */
+export const kubeconfigPath: string = join(repoRoot, '.cluster', 'kubeconfig');
+
+/** Real binaries put in place by `npm run tools` (hack/tools.mjs). */
+export const toolPaths: { readonly helm3: string; readonly helm4: string; readonly kubectl: string } = {
+  helm3: join(repoRoot, '.tools', 'helm3', 'helm'),
+  helm4: join(repoRoot, '.tools', 'helm4', 'helm'),
+  kubectl: join(repoRoot, '.tools', 'bin', 'kubectl'),
+};
+
+/** Options of {@link run}. */
+export interface RunOptions {
+  /** Text written to the child's stdin, which is then closed. Default: stdin is empty. */
+  input?: string;
+  /** Variables laid over {@link env}. Default: none. */
+  env?: NodeJS.ProcessEnv;
+  /** Kill the child (SIGKILL) after this many milliseconds; it then reports code 124. Default: 120000. */
+  timeoutMs?: number;
+}
+
+/** What a finished child process produced. */
+export interface RunResult {
+  /** Exit code; 128 + signal number if killed by a signal; 124 on timeout. */
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Returns the environment for child processes: this process's environment plus
+ * KUBECONFIG of the local cluster and a PATH that starts with the real kubectl
+ * (`.tools/bin`) and the built plugins (`dist/`, so `kubectl canary` runs `dist/kubectl-canary`).
+ */
+export function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    KUBECONFIG: kubeconfigPath,
+    PATH: [join(repoRoot, '.tools', 'bin'), join(repoRoot, 'dist'), process.env.PATH ?? ''].join(delimiter),
+    ...extra,
+  };
+}
+
+/**
+ * Runs a command with {@link env} and collects its output. Resolves on any exit
+ * code (it never throws because the command failed); rejects only if the
+ * command cannot be started at all.
+ */
+export function run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  const timeoutMs = opts.timeoutMs ?? 120_000;
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(cmd, args, { env: env(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (timedOut) {
+        resolvePromise({ code: 124, stdout, stderr: `${stderr}\n[harness] ${cmd} timed out after ${timeoutMs} ms` });
+      } else {
+        resolvePromise({ code: code ?? 128 + (signal ? constants.signals[signal] : 0), stdout, stderr });
+      }
+    });
+    child.stdin.on('error', () => {}); // the child may exit without reading its input
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/** Runs the real kubectl against the local cluster; see {@link run}. */
+export function kubectl(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  return run(toolPaths.kubectl, args, opts);
+}
+
+/**
+ * Creates a namespace for one test, named after it, and waits for its default
+ * ServiceAccount (pods cannot be created before it exists). The namespace is
+ * deleted after the test, without waiting for its finalization.
+ */
+export async function freshNamespace(t: TestContext): Promise<string> {
+  const slug = t.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40).replace(/-+$/, '');
+  const name = `e2e-${slug || 'test'}-${randomBytes(3).toString('hex')}`;
+  const manifest = JSON.stringify({
+    apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'switchyard.test/e2e': 'true' } },
+  });
+  const created = await kubectl(['create', '-f', '-'], { input: manifest });
+  if (created.code !== 0) throw new Error(`creating namespace ${name} failed: ${created.stderr}`);
+  t.after(async () => {
+    await kubectl(['delete', 'namespace', name, '--wait=false', '--ignore-not-found']);
+  });
+  await waitFor(async () => (await kubectl(['-n', name, 'get', 'serviceaccount', 'default'])).code === 0,
+    { timeoutMs: 30_000, intervalMs: 100 });
+  return name;
+}
+
+/** Options of {@link waitFor}. */
+export interface WaitForOptions {
+  /** Give up after this many milliseconds. Default: 30000. */
+  timeoutMs?: number;
+  /** Pause between attempts. Default: 250. */
+  intervalMs?: number;
+}
+
+/**
+ * Calls `fn` until it returns a truthy value, and returns that value. An
+ * attempt that throws counts as not yet. After the deadline it throws, with
+ * the last error as its cause. Prefer `kubectl wait` or a watch where they fit.
+ */
+export async function waitFor<T>(
+  fn: () => T | Promise<T>,
+  { timeoutMs = 30_000, intervalMs = 250 }: WaitForOptions = {},
+): Promise<NonNullable<T>> {
+  const deadline = performance.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await fn();
+      if (value) return value as NonNullable<T>;
+    } catch (error) {
+      lastError = error;
+    }
+    if (performance.now() >= deadline) {
+      throw new Error(`waitFor: condition not met within ${timeoutMs} ms`, { cause: lastError });
+    }
+    await new Promise((done) => setTimeout(done, intervalMs));
+  }
+}
