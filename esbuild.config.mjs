@@ -2,7 +2,9 @@
 // The bundles are ESM for Node 24; CommonJS dependencies get a `require` shim.
 import { build } from 'esbuild';
 import { chmod, mkdir, symlink, rm, stat } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
 /** binary name in dist/ → entry point; extra names are symlinks to the same bundle. */
 const binaries = [
@@ -25,6 +27,7 @@ for (const bin of binaries) {
     target: 'node24',
     minify: true,
     legalComments: 'none',
+    define: { SWITCHYARD_VERSION: JSON.stringify(version) },
     logLevel: 'warning',
     banner: {
       js: [

@@ -41,7 +41,8 @@ export interface RenderResult {
   warnings: string[];
 }
 
-interface Parsed {
+/** An input document the transform parsed. */
+export interface Parsed {
   doc: SourceDoc;
   document: Document;
   object: KubeObject;
@@ -56,15 +57,43 @@ const WATCHED_KINDS = new Set(['Deployment', 'Service', 'Ingress', 'HTTPRoute', 
  * comes in as `observed`. Documents it does not change are copied byte for byte.
  */
 export function render(input: string, options: RenderOptions, observed: ObservedState): RenderResult {
+  return renderPrepared(prepare(input), options, observed);
+}
+
+/** A split and partly parsed input stream, ready for {@link renderPrepared}. */
+export interface Prepared {
+  /** The names of the Deployments that become apps (not hooks, not already rendered). */
+  readonly apps: string[];
+  readonly docs: SourceDoc[];
+  readonly parsed: Parsed[];
+}
+
+/** Splits and validates the input and parses the documents the transform may change. */
+export function prepare(input: string): Prepared {
+  const docs = splitInput(input);
+  const parsed = docs.filter(needsParse).map((doc): Parsed => ({ doc, ...parseObject(doc) }));
+  const apps = appDeployments(untouchedOf(parsed)).map((p) => p.object.metadata.name);
+  return { apps, docs, parsed };
+}
+
+function untouchedOf(parsed: Parsed[]): Parsed[] {
+  return parsed.filter((p) => p.object.metadata.annotations?.[RENDERED_ANNOTATION] === undefined && !p.doc.hook);
+}
+
+function appDeployments(untouched: Parsed[]): Parsed[] {
+  return untouched.filter((p) => p.object.kind === 'Deployment' && p.object.apiVersion === 'apps/v1');
+}
+
+/** {@link render} on an already prepared input. */
+export function renderPrepared(prepared: Prepared, options: RenderOptions, observed: ObservedState): RenderResult {
   const strategy = options.strategy ?? 'canary';
   const header = options.header ?? 'x-version';
   if (!/^[A-Za-z0-9-]{1,63}$/.test(header)) throw new RenderError('bad-option', `header "${header}" is not a valid HTTP header name`);
-  const docs = splitInput(input);
-  const parsed = docs.filter(needsParse).map((doc): Parsed => ({ doc, ...parseObject(doc) }));
-  const untouched = parsed.filter((p) => p.object.metadata.annotations?.[RENDERED_ANNOTATION] === undefined && !p.doc.hook);
+  const { docs } = prepared;
+  const untouched = untouchedOf(prepared.parsed);
   const of = (kind: string): Parsed[] => untouched.filter((p) => p.object.kind === kind);
 
-  const deployments = of('Deployment').filter((p) => p.object.apiVersion === 'apps/v1');
+  const deployments = appDeployments(untouched);
   const services = of('Service').filter((p) => serviceSelector(p.object) !== undefined);
   const ingresses = of('Ingress');
   const edits: Edits = new Map();

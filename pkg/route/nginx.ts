@@ -25,7 +25,7 @@ export const nginx: RouteProvider = {
     const { plan } = input;
     const warnings: string[] = [];
     if (input.ingresses.length === 0) {
-      throw new RenderError('router', `Deployment ${plan.app}: router nginx needs an Ingress in the chart that sends traffic to its Service; use --router gateway`);
+      return { rewritten: [], generated: [], warnings: [`Deployment ${plan.app}: no Ingress sends traffic to its Services, so there is nothing for ingress-nginx to split; traffic follows the stable Service`] };
     }
     const weighted = plan.tracks.filter((t) => t.role !== 'stable' && t.weight > 0);
     const canary = canaryTrack(plan);

@@ -1,0 +1,36 @@
+import type { Readable, Writable } from 'node:stream';
+
+/** The streams, environment and clock a command runs with; tests pass their own. */
+export interface Io {
+  stdin: Readable;
+  stdout: Writable & { isTTY?: boolean; columns?: number };
+  stderr: Writable & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+/** The real process streams. */
+export function processIo(): Io {
+  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, now: () => Date.now() };
+}
+
+/** Reads a whole stream, failing once it exceeds `maxBytes`. */
+export async function readAll(stream: Readable, maxBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    size += buf.length;
+    if (size > maxBytes) throw new Error(`input is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB`);
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Writes text and resolves once it is handed to the OS, so exiting afterwards loses nothing. */
+export function writeAll(stream: Writable, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    stream.write(text, (err) => (err ? reject(err) : resolve()));
+  });
+}

@@ -1,0 +1,130 @@
+import yargs from 'yargs';
+import type { KubeFlags } from '../kube/index.ts';
+import { parseRequestTimeout } from '../kube/config.ts';
+import type { RenderOptions } from '../render/index.ts';
+import type { ParentGateway, RouterName } from '../route/index.ts';
+import { routerNames } from '../route/index.ts';
+import { postRender } from '../rollout/post-render.ts';
+import type { StateSource } from '../rollout/post-render.ts';
+import { EXIT, exitCodeFor, oneLine, UsageError } from './exit-codes.ts';
+import { helmParent, writeToHelmStderr } from './helm-parent.ts';
+import type { Io } from './io.ts';
+import { readAll, writeAll } from './io.ts';
+import { toolVersion } from './version.ts';
+
+const NAME = 'switchyard-postrender';
+const MAX_INPUT = 256 * 1024 * 1024;
+
+interface Args {
+  version?: string;
+  strategy: 'canary' | 'bluegreen';
+  router?: RouterName;
+  header: string;
+  gateway?: string;
+  offline: boolean;
+  'stable-version'?: string;
+  namespace?: string;
+  'kube-context'?: string;
+  kubeconfig?: string;
+  'request-timeout'?: string;
+  'version-info': boolean;
+  help?: boolean;
+}
+
+/**
+ * The Helm post-renderer: the whole manifest on stdin, the transformed manifest on
+ * stdout. On any error nothing is written to stdout, the exit code is non-zero and a
+ * one-line reason goes to stderr — and, under Helm 4 (which hides a plugin's stderr), to
+ * the stderr of the Helm process itself.
+ */
+export async function runPostRenderer(argv: string[], io: Io): Promise<number> {
+  let args: Args;
+  try {
+    args = parseArgs(argv);
+  } catch (err) {
+    return fail(io, err);
+  }
+  if (args.help === true) return EXIT.ok;
+  if (args['version-info']) {
+    await writeAll(io.stdout, `${NAME} ${toolVersion()}\n`);
+    return EXIT.ok;
+  }
+  try {
+    const input = (await readAll(io.stdin, MAX_INPUT)).toString('utf8');
+    const result = await postRender(input, renderOptions(args), stateSource(args, io.env));
+    for (const warning of result.warnings) io.stderr.write(`${NAME}: warning: ${warning}\n`);
+    await writeAll(io.stdout, result.text);
+    return EXIT.ok;
+  } catch (err) {
+    return fail(io, err);
+  }
+}
+
+function parseArgs(argv: string[]): Args {
+  const parser = yargs(argv)
+    .scriptName(NAME)
+    .usage(`${NAME} [flags] < manifest.yaml > rendered.yaml\n\nTurns a chart's rendered manifest into versioned Deployments, pinned Services and version-routed traffic.\nHelm 3: helm upgrade --install web ./chart --post-renderer ${NAME} [--post-renderer-args=--version=2.0.0]\nHelm 4: helm upgrade --install web ./chart --post-renderer switchyard [--post-renderer-args=--version=2.0.0]`)
+    .version(false)
+    .options({
+      version: { type: 'string', describe: "Version to deploy (default: each Deployment's app.kubernetes.io/version label, else its image tag)" },
+      strategy: { choices: ['canary', 'bluegreen'] as const, default: 'canary' as const, describe: 'How a new version is introduced' },
+      router: { choices: routerNames, describe: 'Traffic provider (default: what the chart uses: HTTPRoute → gateway, Ingress → nginx; else gateway)' },
+      header: { type: 'string', default: 'x-version', describe: 'Request header that selects a version' },
+      gateway: { type: 'string', describe: 'Gateway a generated HTTPRoute attaches to: [namespace/]name[:section]' },
+      offline: { type: 'boolean', default: false, describe: 'Do not read the cluster: treat every app as a first install' },
+      'stable-version': { type: 'string', describe: 'Do not read the cluster: take this as the stable version of every app' },
+      namespace: { alias: 'n', type: 'string', describe: "Release namespace (default: helm's -n, $HELM_NAMESPACE, then the kubeconfig's)" },
+      'kube-context': { alias: 'context', type: 'string', describe: "Kubeconfig context (default: helm's --kube-context, $HELM_KUBECONTEXT, then the current one)" },
+      kubeconfig: { type: 'string', describe: 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' },
+      'request-timeout': { type: 'string', describe: 'Timeout of each API request, e.g. 10s (default 30s)' },
+      'version-info': { type: 'boolean', default: false, describe: "Print switchyard's own version and exit" },
+    })
+    .conflicts('offline', 'stable-version')
+    .strict()
+    .help()
+    .exitProcess(false)
+    .fail((message: string | undefined, err: Error | undefined) => {
+      throw new UsageError(message ?? err?.message ?? 'invalid arguments');
+    });
+  return parser.parseSync() as unknown as Args;
+}
+
+function renderOptions(args: Args): RenderOptions {
+  const options: RenderOptions = { strategy: args.strategy, header: args.header };
+  if (args.version !== undefined) options.version = args.version;
+  if (args.router !== undefined) options.router = args.router;
+  if (args.gateway !== undefined) options.gateway = parseGateway(args.gateway);
+  return options;
+}
+
+/** `[namespace/]name[:section]` → a parent Gateway. */
+export function parseGateway(value: string): ParentGateway {
+  const match = /^(?:([a-z0-9-]+)\/)?([a-z0-9.-]+)(?::([a-z0-9.-]+))?$/.exec(value);
+  if (match === null) throw new UsageError(`--gateway "${value}": expected [namespace/]name[:section]`);
+  const gateway: ParentGateway = { name: match[2]! };
+  if (match[1] !== undefined) gateway.namespace = match[1];
+  if (match[3] !== undefined) gateway.sectionName = match[3];
+  return gateway;
+}
+
+function stateSource(args: Args, env: NodeJS.ProcessEnv): StateSource {
+  if (args.offline) return { kind: 'offline' };
+  if (args['stable-version'] !== undefined) return { kind: 'stable-version', version: args['stable-version'] };
+  const helm = helmParent();
+  const flags: KubeFlags = {};
+  const namespace = args.namespace ?? env.SWITCHYARD_NAMESPACE ?? helm?.namespace ?? env.HELM_NAMESPACE;
+  const context = args['kube-context'] ?? env.SWITCHYARD_CONTEXT ?? helm?.kubeContext ?? env.HELM_KUBECONTEXT;
+  const kubeconfig = args.kubeconfig ?? helm?.kubeconfig;
+  if (namespace !== undefined) flags.namespace = namespace;
+  if (context !== undefined) flags.context = context;
+  if (kubeconfig !== undefined) flags.kubeconfig = kubeconfig;
+  if (args['request-timeout'] !== undefined) flags.requestTimeoutMs = parseRequestTimeout(args['request-timeout']);
+  return { kind: 'cluster', flags, open: async (f) => (await import('../kube/index.ts')).openKube(f) };
+}
+
+function fail(io: Io, err: unknown): number {
+  const line = `${NAME}: error: ${oneLine(err)}`;
+  io.stderr.write(`${line}\n`);
+  if (io.env.HELM_PLUGIN_NAME !== undefined) writeToHelmStderr(line);
+  return exitCodeFor(err);
+}

@@ -1,0 +1,46 @@
+import type { KubeObject } from '../render/types.ts';
+
+/** How a patch body is interpreted by the API server. */
+export type PatchType = 'merge' | 'json' | 'strategic';
+
+/** One event of a watch. */
+export interface WatchEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
+  object: KubeObject;
+}
+
+/** Options of a list call. */
+export interface ListOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+/** A list result with the collection's resourceVersion (to start a watch from). */
+export interface ListResult {
+  items: KubeObject[];
+  resourceVersion: string;
+}
+
+/**
+ * The narrow client every switchyard package talks to. One implementation speaks HTTP to
+ * a real API server; unit tests use an in-memory fake of this interface.
+ */
+export interface Kube {
+  /** The namespace from flags or kubeconfig. */
+  readonly namespace: string;
+  get(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<KubeObject | undefined>;
+  list(apiVersion: string, kind: string, namespace: string | undefined, options?: ListOptions): Promise<ListResult>;
+  create(obj: KubeObject): Promise<KubeObject>;
+  /** Replaces an object; fails with `conflict` when its resourceVersion is stale (optimistic concurrency). */
+  update(obj: KubeObject): Promise<KubeObject>;
+  /** Server-side apply with field manager `switchyard` (forcing conflicts unless `force` is false). */
+  apply(obj: KubeObject, options?: { force?: boolean; fieldManager?: string }): Promise<KubeObject>;
+  patch(apiVersion: string, kind: string, namespace: string | undefined, name: string, type: PatchType, body: unknown): Promise<KubeObject>;
+  /** Deletes an object; resolves false when it was already gone. */
+  delete(apiVersion: string, kind: string, namespace: string | undefined, name: string, options?: { propagation?: 'Foreground' | 'Background' | 'Orphan' }): Promise<boolean>;
+  /** Streams events until `signal` aborts or the server ends the watch. */
+  watch(apiVersion: string, kind: string, namespace: string | undefined, options: ListOptions & { resourceVersion?: string }, onEvent: (event: WatchEvent) => void, signal: AbortSignal): Promise<void>;
+}
+
+/** The field manager of every switchyard write. */
+export const FIELD_MANAGER = 'switchyard';

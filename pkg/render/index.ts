@@ -1,0 +1,11 @@
+export { prepare, render, renderPrepared } from './transform.ts';
+export type { AppSummary, Prepared, RenderOptions, RenderResult } from './transform.ts';
+export { RenderError } from './errors.ts';
+export type { RenderErrorCode } from './errors.ts';
+export { FIRST_INSTALL } from './types.ts';
+export type { KubeObject, ObjectMeta, ObservedApp, ObservedOriginal, ObservedState, ObservedVersion, Strategy } from './types.ts';
+export { planApp, stableTrack, versionedDeploymentName, compareVersions } from './plan.ts';
+export type { AppPlan, Track, TrackRole } from './plan.ts';
+export * from './labels.ts';
+export { childName, labelSafeVersion, versionSlug, isLabelValue } from './naming.ts';
+export { resolveVersion } from './version.ts';

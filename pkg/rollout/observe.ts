@@ -1,0 +1,107 @@
+import { isKubeError } from '../kube/index.ts';
+import type { Kube } from '../kube/index.ts';
+import { APP_LABEL, POD_TEMPLATE_HASH_LABEL, ROLE_LABEL, VERSION_LABEL } from '../render/labels.ts';
+import type { KubeObject, ObservedApp, ObservedState, ObservedVersion } from '../render/types.ts';
+import { resolveVersion } from '../render/version.ts';
+import { cleanLiveObject } from '../render/workload.ts';
+import { readWeights } from '../route/index.ts';
+
+/** Everything switchyard keeps live for the apps of one namespace, from a few list calls. */
+export interface LiveObjects {
+  deployments: KubeObject[];
+  services: KubeObject[];
+  routes: KubeObject[];
+}
+
+/**
+ * Lists the objects that tell an app's state: every Deployment of the namespace (the
+ * versioned ones and any unversioned original), and the Services and routes switchyard
+ * labelled. Routes of a kind the cluster does not serve (no Gateway API CRDs) count as none.
+ */
+export async function listLive(kube: Kube, namespace: string): Promise<LiveObjects> {
+  const labelled = { labelSelector: APP_LABEL };
+  const optional = async (apiVersion: string, kind: string): Promise<KubeObject[]> => {
+    try {
+      return (await kube.list(apiVersion, kind, namespace, labelled)).items;
+    } catch (err) {
+      if (isKubeError(err, 'not-found')) return [];
+      throw err;
+    }
+  };
+  const [deployments, services, httpRoutes, ingresses] = await Promise.all([
+    kube.list('apps/v1', 'Deployment', namespace).then((r) => r.items),
+    kube.list('v1', 'Service', namespace, labelled).then((r) => r.items),
+    optional('gateway.networking.k8s.io/v1', 'HTTPRoute'),
+    optional('networking.k8s.io/v1', 'Ingress'),
+  ]);
+  return { deployments, services, routes: [...httpRoutes, ...ingresses] };
+}
+
+/**
+ * The observed state of `apps` (chart Deployment names) in `namespace`, read-only. The
+ * stable version is what the stable Service selects; weights are what the routes carry.
+ */
+export async function observe(kube: Kube, namespace: string, apps: string[]): Promise<ObservedState> {
+  const live = await listLive(kube, namespace);
+  const state: ObservedState = { apps: {} };
+  for (const app of apps) {
+    const observed = observeApp(app, live);
+    const original = live.deployments.find((d) => d.metadata.name === app && isUnversioned(d));
+    if (original !== undefined) {
+      const version = safeVersion(original);
+      observed.original = { manifest: cleanLiveObject(original), version };
+      const hash = await currentPodTemplateHash(kube, namespace, original);
+      if (hash !== undefined) observed.original.podTemplateHash = hash;
+    }
+    state.apps[app] = observed;
+  }
+  return state;
+}
+
+/** The state of one app from its live objects (no adoption information). */
+export function observeApp(app: string, live: LiveObjects): ObservedApp {
+  const mine = (o: KubeObject): boolean => o.metadata.labels?.[APP_LABEL] === app;
+  const versions: Record<string, ObservedVersion> = {};
+  for (const d of live.deployments.filter((x) => mine(x) && x.metadata.labels?.[ROLE_LABEL] === 'workload')) {
+    const version = d.metadata.labels?.[VERSION_LABEL];
+    if (version === undefined || d.metadata.deletionTimestamp !== undefined) continue;
+    const spec = d.spec as { replicas?: number } | undefined;
+    const status = d.status as { readyReplicas?: number } | undefined;
+    versions[version] = { version, deployment: d.metadata.name, replicas: spec?.replicas ?? 1, readyReplicas: status?.readyReplicas ?? 0 };
+  }
+  const observed: ObservedApp = { versions, weights: {} };
+  const stableService = live.services.find((s) => mine(s) && s.metadata.labels?.[ROLE_LABEL] === 'stable-service');
+  const stable = (stableService?.spec as { selector?: Record<string, string> } | undefined)?.selector?.[VERSION_LABEL];
+  if (stable !== undefined) observed.stable = stable;
+  for (const route of live.routes.filter(mine)) {
+    const weights = readWeights(route);
+    if (weights === undefined) continue;
+    for (const [version, weight] of Object.entries(weights)) if (version !== stable && weight > 0) observed.weights[version] = weight;
+    break;
+  }
+  return observed;
+}
+
+function isUnversioned(d: KubeObject): boolean {
+  const role = d.metadata.labels?.[ROLE_LABEL];
+  return role === undefined || role === 'original';
+}
+
+function safeVersion(d: KubeObject): string {
+  try {
+    return resolveVersion(d, undefined).version;
+  } catch {
+    return 'unversioned';
+  }
+}
+
+/** The pod-template-hash of a Deployment's current ReplicaSet (the one at its revision). */
+async function currentPodTemplateHash(kube: Kube, namespace: string, deployment: KubeObject): Promise<string | undefined> {
+  const revision = deployment.metadata.annotations?.['deployment.kubernetes.io/revision'];
+  const selector = (deployment.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels ?? {};
+  const labelSelector = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
+  const { items } = await kube.list('apps/v1', 'ReplicaSet', namespace, { labelSelector });
+  const owned = items.filter((rs) => (rs.metadata.ownerReferences as { uid?: string }[] | undefined)?.some((o) => o.uid === deployment.metadata.uid));
+  const current = owned.find((rs) => rs.metadata.annotations?.['deployment.kubernetes.io/revision'] === revision) ?? owned[0];
+  return current?.metadata.labels?.[POD_TEMPLATE_HASH_LABEL];
+}
