@@ -1,0 +1,58 @@
+import type { RouterName } from '../route/index.ts';
+import type { Strategy } from '../render/index.ts';
+import type { HistoryEntry, Phase } from './state.ts';
+
+/** What a live version is doing, as shown to people and scripts. */
+export type VersionRole = 'stable' | 'canary' | 'preview' | 'retained';
+
+/** One live version of an app. */
+export interface VersionStatus {
+  version: string;
+  role: VersionRole;
+  deployment: string;
+  /** Desired replicas. */
+  replicas: number;
+  readyReplicas: number;
+  /** Traffic weight in percent. */
+  weight: number;
+  /** Sum of container restarts of its pods, when known. */
+  restarts?: number;
+}
+
+/** The result of one gate check. */
+export interface GateStatus {
+  name: string;
+  ok: boolean;
+  message: string;
+}
+
+/**
+ * Everything `status` shows about one app; also the stable `-o json|yaml` schema
+ * (documented in docs/output.md). Fields are only ever added, never renamed.
+ */
+export interface AppStatus {
+  app: string;
+  namespace: string;
+  phase: Phase;
+  strategy: Strategy;
+  router: RouterName;
+  stable: string;
+  canary?: string;
+  /** The canary's (or preview's) traffic weight in percent. */
+  weight: number;
+  /** 1-based index of the current step and the number of steps; 0/0 when Healthy. */
+  step: { index: number; total: number; description?: string };
+  message?: string;
+  versions: VersionStatus[];
+  gates: GateStatus[];
+  /** When the current rollout started (ISO), if one is in progress. */
+  startedAt?: string;
+  updatedAt?: string;
+}
+
+/** `history` output: the transitions of one app, oldest first. */
+export interface HistoryView {
+  app: string;
+  namespace: string;
+  entries: HistoryEntry[];
+}
