@@ -3,6 +3,7 @@
 # TERM, then KILL after $SWITCHYARD_STOP_TIMEOUT seconds, default 10) and
 # removes .cluster/ at the repo root.
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 main() {

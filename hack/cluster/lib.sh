@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # variables are used by up.sh and down.sh
 # Shared by up.sh and down.sh (sourced, not run). Knows where the cluster's
 # state lives and how to start, check and stop its processes.
 #   .cluster/cluster.env     ports and binary directory of the running cluster
@@ -23,7 +24,8 @@ elapsed() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'
 # One lock per checkout, outside .cluster/ (which down.sh deletes), so that
 # concurrent up/down calls from parallel test runs take turns.
 take_lock() {
-  local lock="${TMPDIR:-/tmp}/switchyard-cluster-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12).lock"
+  local lock
+  lock="${TMPDIR:-/tmp}/switchyard-cluster-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12).lock"
   exec 9>"$lock"
   flock 9
 }
@@ -47,6 +49,7 @@ start() {
   local name="$1"; shift
   local pidfile="$STATE/pids/$name.pid"
   rm -f "$pidfile"
+  # shellcheck disable=SC2016 # $$ and $@ belong to the inner sh
   (cd "$STATE" && exec setsid sh -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$BIN/$name" "$@" \
     >"$STATE/logs/$name.log" 2>&1 </dev/null 9>&-) &
   local i

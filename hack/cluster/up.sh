@@ -13,6 +13,7 @@
 # SWITCHYARD_ETCD_PEER_PORT, SWITCHYARD_APISERVER_PORT, SWITCHYARD_KCM_PORT,
 # SWITCHYARD_SCHEDULER_PORT.
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 SHARED_DIR="${SWITCHYARD_SHARED_DIR:-$ROOT/../shared}"
@@ -51,13 +52,13 @@ free_ports() {
 }
 
 choose_ports() {
-  local p
-  read -r -a p <<<"$(free_ports 5)"
-  ETCD_PORT="${SWITCHYARD_ETCD_PORT:-${p[0]}}"
-  ETCD_PEER_PORT="${SWITCHYARD_ETCD_PEER_PORT:-${p[1]}}"
-  APISERVER_PORT="${SWITCHYARD_APISERVER_PORT:-${p[2]}}"
-  KCM_PORT="${SWITCHYARD_KCM_PORT:-${p[3]}}"
-  SCHEDULER_PORT="${SWITCHYARD_SCHEDULER_PORT:-${p[4]}}"
+  local ports
+  read -r -a ports <<<"$(free_ports 5)"
+  ETCD_PORT="${SWITCHYARD_ETCD_PORT:-${ports[0]}}"
+  ETCD_PEER_PORT="${SWITCHYARD_ETCD_PEER_PORT:-${ports[1]}}"
+  APISERVER_PORT="${SWITCHYARD_APISERVER_PORT:-${ports[2]}}"
+  KCM_PORT="${SWITCHYARD_KCM_PORT:-${ports[3]}}"
+  SCHEDULER_PORT="${SWITCHYARD_SCHEDULER_PORT:-${ports[4]}}"
   cat >"$STATE/cluster.env" <<EOF
 BIN=$BIN
 ETCD_PORT=$ETCD_PORT
@@ -164,6 +165,7 @@ start_apiserver() {
 }
 
 start_controllers() {
+  # shellcheck disable=SC2054 # the commas belong to the flag's value
   local common=(--kubeconfig="$KUBECONFIG_PATH" --bind-address=127.0.0.1 --leader-elect=false
     --authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics)
   start kube-controller-manager "${common[@]}" --secure-port="$KCM_PORT" \
@@ -212,6 +214,7 @@ main() {
   take_lock
   require_tools
   if healthy; then
+    # shellcheck source=/dev/null
     source "$STATE/cluster.env"
     log "cluster already up at https://127.0.0.1:$APISERVER_PORT (reused in $(elapsed "$T0")s); kubeconfig: $KUBECONFIG_PATH"
     exit 0
