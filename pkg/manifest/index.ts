@@ -1,0 +1,12 @@
+// The post-renderer's input and output layer: split Helm's manifest stream into documents
+// (byte-faithful, heads read cheaply), parse only the documents that change, print them
+// back, and assemble the output stream.
+export { assemble } from './assemble.ts';
+export type { Body, Decision } from './assemble.ts';
+export { ManifestError } from './errors.ts';
+export type { ManifestErrorCode, ManifestLocation } from './errors.ts';
+export type { ParsedDocument } from './parse.ts';
+export { parseDoc, printDoc } from './print.ts';
+export { splitStream } from './stream.ts';
+export { docText, FILENAME_ANNOTATION, HOOK_ANNOTATION } from './types.ts';
+export type { Doc, DocHead, ManifestLimits } from './types.ts';

@@ -1,0 +1,129 @@
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
+import type { Document, Node, ParsedNode, YAMLMap } from 'yaml';
+import { ManifestError, positionIn } from './errors.ts';
+import type { ManifestLocation } from './errors.ts';
+import type { ScannedHead } from './scan.ts';
+import { FILENAME_ANNOTATION, HOOK_ANNOTATION } from './types.ts';
+
+/** A parsed document, as yaml returns it for a single document. */
+export type ParsedDocument = Document.Parsed<ParsedNode, true>;
+
+// yaml's own uniqueKeys check compares every key with every earlier one, which a hostile
+// mapping with 10^5 keys turns into minutes; checkDuplicateKeys does the same job in one pass.
+const PARSE_OPTIONS = { uniqueKeys: false, prettyErrors: false, keepSourceTokens: false } as const;
+
+/** Where a document's body sits in the stream, for error messages. */
+export interface BodyLocation {
+  readonly docIndex: number;
+  readonly source: string | undefined;
+  /** 1-based line of the stream at which the body starts. */
+  readonly line: number;
+}
+
+/**
+ * Parses one document body fully and strictly: any yaml error, a duplicate key, an alias to
+ * a missing anchor or aliases re-used more than `maxAliasCount` times throw a ManifestError.
+ */
+export function parseBody(body: string, where: BodyLocation, maxAliasCount: number): ParsedDocument {
+  const at = (offset: number): ManifestLocation => {
+    const pos = positionIn(body, offset);
+    return { docIndex: where.docIndex, source: where.source, line: where.line + pos.line - 1, column: pos.column };
+  };
+  let doc: ParsedDocument;
+  let hasAlias: boolean;
+  try {
+    doc = parseDocument(body, PARSE_OPTIONS);
+    const error = doc.errors[0];
+    if (error) throw new ManifestError('yaml', firstLine(error.message), at(error.pos[0]), { cause: error });
+    hasAlias = checkDuplicateKeys(doc, at);
+  } catch (cause) {
+    if (cause instanceof RangeError) {
+      throw new ManifestError('yaml', 'the document is nested too deeply', at(0), { cause });
+    }
+    throw cause;
+  }
+  if (hasAlias) {
+    try {
+      doc.toJS({ maxAliasCount });
+    } catch (cause) {
+      if (!(cause instanceof ReferenceError)) throw cause;
+      const bomb = cause.message.startsWith('Excessive alias count');
+      const detail = bomb
+        ? `aliases expand the document more than the limit of ${maxAliasCount} allows (a YAML alias bomb?)`
+        : firstLine(cause.message);
+      throw new ManifestError(bomb ? 'alias-limit' : 'yaml', detail, at(0), { cause });
+    }
+  }
+  return doc;
+}
+
+function firstLine(message: string): string {
+  return message.split('\n', 1)[0]!;
+}
+
+/** Throws on a repeated key in any mapping (keys compared as yaml's uniqueKeys does); returns whether there are aliases. */
+function checkDuplicateKeys(doc: ParsedDocument, at: (offset: number) => ManifestLocation): boolean {
+  let hasAlias = false;
+  const work: unknown[] = [doc.contents];
+  while (work.length > 0) {
+    const node = work.pop();
+    if (isAlias(node)) hasAlias = true;
+    else if (isPair(node)) work.push(node.key, node.value);
+    else if (isCollection(node)) {
+      work.push(...node.items);
+      if (isMap(node)) checkMap(node, at);
+    }
+  }
+  return hasAlias;
+}
+
+function checkMap(map: YAMLMap, at: (offset: number) => ManifestLocation): void {
+  if (map.items.length < 2) return;
+  const seen = new Set<unknown>();
+  for (const { key } of map.items) {
+    if (!isScalar(key) || Number.isNaN(key.value)) continue;
+    if (seen.has(key.value)) {
+      throw new ManifestError('duplicate-key', `duplicate key ${JSON.stringify(String(key.value))}`, at(key.range?.[0] ?? 0));
+    }
+    seen.add(key.value);
+  }
+}
+
+/** A scalar as a head value: null is absent, strings as they are, other scalars as written. */
+function scalarText(doc: ParsedDocument, node: unknown): string | undefined {
+  const target = isAlias(node) ? node.resolve(doc) : node;
+  if (!isScalar(target) || target.value === null || target.value === undefined) return undefined;
+  if (typeof target.value === 'string') return target.value;
+  return target.source ?? String(target.value);
+}
+
+function mapAt(doc: ParsedDocument, parent: unknown, key: string): YAMLMap | undefined {
+  if (!isMap(parent)) return undefined;
+  const node: unknown = parent.get(key, true);
+  const target = isAlias(node) ? node.resolve(doc) : node;
+  return isMap(target) ? target : undefined;
+}
+
+/** The head of a parsed document; 'empty' without content, or the kind of node that is not a mapping. */
+export function headOfDocument(doc: ParsedDocument): ScannedHead | 'empty' | 'a sequence' | 'a scalar' {
+  const root: Node | null = doc.contents;
+  if (root === null) return 'empty';
+  if (!isMap(root)) return isSeq(root) ? 'a sequence' : 'a scalar';
+  const meta = mapAt(doc, root, 'metadata');
+  const labels = new Map<string, string>();
+  for (const pair of mapAt(doc, meta, 'labels')?.items ?? []) {
+    const key = scalarText(doc, pair.key);
+    const value = scalarText(doc, pair.value);
+    if (key !== undefined && value !== undefined) labels.set(key, value);
+  }
+  const annotations = mapAt(doc, meta, 'annotations');
+  return {
+    apiVersion: scalarText(doc, root.get('apiVersion', true)),
+    kind: scalarText(doc, root.get('kind', true)),
+    name: scalarText(doc, meta?.get('name', true)),
+    namespace: scalarText(doc, meta?.get('namespace', true)),
+    hook: annotations?.has(HOOK_ANNOTATION) ?? false,
+    filename: scalarText(doc, annotations?.get(FILENAME_ANNOTATION, true)),
+    labels,
+  };
+}

@@ -1,0 +1,397 @@
+import {
+  decodeDoubleQuoted,
+  decodeSingleQuoted,
+  doubleQuotedEnd,
+  flowSequenceEnd,
+  OPEN,
+  onlyCommentAfter,
+  plainEnd,
+  plainIsString,
+  plainKeyEnd,
+  plainValue,
+  singleQuotedEnd,
+} from './scan-scalar.ts';
+import { FILENAME_ANNOTATION, HOOK_ANNOTATION } from './types.ts';
+
+/** What the scanner read; fields are absent when the document does not set them. */
+export interface ScannedHead {
+  apiVersion?: string | undefined;
+  kind?: string | undefined;
+  name?: string | undefined;
+  namespace?: string | undefined;
+  hook: boolean;
+  filename?: string | undefined;
+  labels: Map<string, string>;
+}
+
+/** `'complex'`: the document uses YAML the scanner does not check; parse it for real. */
+export type ScanResult = ScannedHead | 'empty' | 'complex';
+
+const LF = 10;
+const CR = 13;
+const SPACE = 32;
+const HASH = 35;
+const DASH = 45;
+const DOT = 46;
+const DQ = 34;
+const SQ = 39;
+const PIPE = 124;
+const GT = 62;
+const LBRACKET = 91;
+const LBRACE = 123;
+const COLON = 58;
+
+// Where a line stands relative to an open block scalar.
+const IN = 1;
+const OUT = 0;
+const BAD = -1;
+
+// What a mapping is, for the head: the root, metadata, its labels or its annotations.
+const NONE = 0;
+const ROOT = 1;
+const META = 2;
+const LABELS = 3;
+const ANNOTATIONS = 4;
+
+interface Frame {
+  readonly indent: number;
+  readonly seq: boolean;
+  readonly role: number;
+  keys: string[] | Set<string> | undefined;
+}
+
+/**
+ * Reads the head of a block-style document in one pass over its lines, and checks that it
+ * is YAML that yaml parses without error and without duplicate keys: block mappings and
+ * sequences, one-line plain and quoted scalars, `[]`, `{}`, comments and `|`/`>` block
+ * scalars. Anything else (flow collections, anchors, aliases, tags, multi-line flow scalars,
+ * explicit keys, tabs, directives) answers `'complex'`, and so does a duplicate key, so that
+ * the real parser reports it.
+ */
+export function scanHead(body: string): ScanResult {
+  for (let cr = body.indexOf('\r'); cr !== -1; cr = body.indexOf('\r', cr + 1)) {
+    if (body.charCodeAt(cr + 1) !== LF) return 'complex';
+  }
+  return new Scanner(body).run();
+}
+
+class Scanner {
+  readonly text: string;
+  readonly stack: Frame[] = [];
+  readonly head: ScannedHead = { hook: false, labels: new Map() };
+  // A key or `-` waits for its value on the following lines (-2: nothing waits).
+  pendingParent = -1;
+  pendingSeqSame = false;
+  pendingRole = ROOT;
+  // Inside a block scalar whose parent node is at blockParent (-1: not in one).
+  blockParent = -1;
+  blockIndent = -1;
+  blockLeadMax = 0;
+  // After a plain scalar that may go on over lines indented past plainParent (-1: none).
+  plainParent = -1;
+  plainWanted = false;
+  pendingWanted = false;
+  // Inside a quoted scalar going on over lines indented past quoteParent (0: not in one).
+  quote = 0;
+  quoteParent = -1;
+
+  constructor(text: string) {
+    this.text = text;
+  }
+
+  run(): ScanResult {
+    const text = this.text;
+    const len = text.length;
+    let pos = 0;
+    while (pos < len) {
+      const nl = text.indexOf('\n', pos);
+      const next = nl === -1 ? len : nl + 1;
+      let end = nl === -1 ? len : nl;
+      if (end > pos && text.charCodeAt(end - 1) === CR) end -= 1;
+      let i = pos;
+      while (i < end && text.charCodeAt(i) === SPACE) i++;
+      const indent = i - pos;
+      pos = next;
+      if (this.quote !== 0) {
+        if (i === end) continue;
+        if (indent <= this.quoteParent || !this.continueQuote(i, end)) return 'complex';
+        continue;
+      }
+      if (this.blockParent !== -1) {
+        const inside = this.inBlockScalar(indent, i === end);
+        if (inside === BAD) return 'complex';
+        if (inside === IN) continue;
+      }
+      if (i === end) continue;
+      const c = text.charCodeAt(i);
+      if (c === HASH) {
+        this.plainParent = -1;
+        continue;
+      }
+      if (this.plainParent !== -1) {
+        if (indent > this.plainParent) {
+          if (!this.continuePlain(i, end)) return 'complex';
+          continue;
+        }
+        this.plainParent = -1;
+      }
+      if (indent === 0 && c === DOT && text.startsWith('...', i)) return 'complex';
+      if (!this.line(i, indent, end)) return 'complex';
+    }
+    if (this.quote !== 0) return 'complex';
+    if (this.stack.length === 0) return this.pendingParent === -1 ? 'empty' : 'complex';
+    return this.head;
+  }
+
+  /**
+   * Whether the line belongs to the current block scalar (ending the scalar when it does
+   * not); BAD for more-indented leading blank lines, which yaml refuses without an indicator.
+   */
+  inBlockScalar(indent: number, blank: boolean): number {
+    if (this.blockIndent === -1) {
+      if (blank) {
+        if (indent > this.blockLeadMax) this.blockLeadMax = indent;
+        return IN;
+      }
+      if (indent > this.blockParent) {
+        if (this.blockLeadMax > indent) return BAD;
+        this.blockIndent = indent;
+        return IN;
+      }
+    } else if (blank || indent >= this.blockIndent) return IN;
+    this.blockParent = -1;
+    return OUT;
+  }
+
+  /** A continuation line of a multi-line plain scalar. */
+  continuePlain(i: number, end: number): boolean {
+    // A head field folded over lines: leave the folding to the parser.
+    if (this.plainWanted) return false;
+    const last = plainEnd(this.text, i, end);
+    if (last === -1) return false;
+    // A comment ends the scalar: a further continuation line would be an error.
+    if (this.hasComment(last, end)) this.plainParent = -1;
+    return true;
+  }
+
+  /** A line inside a quoted scalar that opened on an earlier line. */
+  continueQuote(i: number, end: number): boolean {
+    const close = this.quote === DQ ? doubleQuotedEnd(this.text, i, end) : singleQuotedEnd(this.text, i, end);
+    if (close === OPEN) return true;
+    if (close === -1 || !onlyCommentAfter(this.text, close + 1, end)) return false;
+    this.quote = 0;
+    return true;
+  }
+
+  /** Whether a comment follows the spaces after `from`. */
+  hasComment(from: number, end: number): boolean {
+    let k = from;
+    while (k < end && this.text.charCodeAt(k) === SPACE) k++;
+    return k < end;
+  }
+
+  /** A line with content at column `indent` (offset `i`). */
+  line(i: number, indent: number, end: number): boolean {
+    const seqItem = this.isSeqItem(i, end);
+    if (this.pendingParent !== -2) {
+      const parent = this.pendingParent;
+      const role = this.pendingRole;
+      this.pendingParent = -2;
+      if (indent > parent || (indent === parent && this.pendingSeqSame && seqItem)) {
+        if (seqItem) {
+          if (role === ROOT) return false;
+          this.stack.push({ indent, seq: true, role: NONE, keys: undefined });
+          return this.item(i, indent, end);
+        }
+        const colon = this.keyEnd(i, end);
+        if (colon === -1) {
+          // A scalar on the line after its key or '-'; its own column bounds what follows.
+          if (role === ROOT || this.pendingWanted) return false;
+          return this.value(i, end, indent - 1) !== false;
+        }
+        const frame: Frame = { indent, seq: false, role, keys: undefined };
+        this.stack.push(frame);
+        return this.entry(i, end, frame, colon);
+      }
+    }
+    const stack = this.stack;
+    let top = stack[stack.length - 1];
+    while (top !== undefined && top.indent > indent) {
+      stack.pop();
+      top = stack[stack.length - 1];
+    }
+    if (top === undefined || top.indent !== indent) return false;
+    if (top.seq) {
+      if (seqItem) return this.item(i, indent, end);
+      stack.pop();
+      top = stack[stack.length - 1];
+      if (top === undefined || top.seq || top.indent !== indent) return false;
+    } else if (seqItem) return false;
+    return this.entry(i, end, top);
+  }
+
+  isSeqItem(i: number, end: number): boolean {
+    return this.text.charCodeAt(i) === DASH && (i + 1 === end || this.text.charCodeAt(i + 1) === SPACE);
+  }
+
+  /** A `-` sequence item at column `col`; its content may continue on the same line. */
+  item(i: number, col: number, end: number): boolean {
+    const text = this.text;
+    let j = i + 1;
+    while (j < end && text.charCodeAt(j) === SPACE) j++;
+    if (j === end || text.charCodeAt(j) === HASH) {
+      this.pend(col, false, NONE, false);
+      return true;
+    }
+    const inner = col + (j - i);
+    if (this.isSeqItem(j, end)) {
+      this.stack.push({ indent: inner, seq: true, role: NONE, keys: undefined });
+      return this.item(j, inner, end);
+    }
+    const colon = this.keyEnd(j, end);
+    if (colon !== -1) {
+      const frame: Frame = { indent: inner, seq: false, role: NONE, keys: undefined };
+      this.stack.push(frame);
+      return this.entry(j, end, frame, colon);
+    }
+    return this.value(j, end, col) !== false;
+  }
+
+  /** Offset of the `:` after a key at `i`, or -1 when the line does not start with a key. */
+  keyEnd(i: number, end: number): number {
+    const c = this.text.charCodeAt(i);
+    if (c !== DQ && c !== SQ) return plainKeyEnd(this.text, i, end);
+    const close = c === DQ ? doubleQuotedEnd(this.text, i + 1, end) : singleQuotedEnd(this.text, i + 1, end);
+    if (close < 0 || this.text.charCodeAt(close + 1) !== COLON) return -1;
+    return close + 2 === end || this.text.charCodeAt(close + 2) === SPACE ? close + 1 : -1;
+  }
+
+  /** A `key: value` entry of `frame`, the key starting at `i`. */
+  entry(i: number, end: number, frame: Frame, colon = this.keyEnd(i, end)): boolean {
+    const text = this.text;
+    if (colon === -1) return false;
+    const c = text.charCodeAt(i);
+    let key = text.slice(i, colon);
+    if (c === DQ) key = decodeDoubleQuoted(key);
+    else if (c === SQ) key = decodeSingleQuoted(key);
+    else if (!plainIsString(key)) return false;
+    if (!addKey(frame, key)) return false;
+    const role = frame.role;
+    let childRole = NONE;
+    let wanted = false;
+    if (role === ROOT) {
+      if (key === 'metadata') childRole = META;
+      else wanted = key === 'apiVersion' || key === 'kind';
+    } else if (role === META) {
+      if (key === 'labels') childRole = LABELS;
+      else if (key === 'annotations') childRole = ANNOTATIONS;
+      else wanted = key === 'name' || key === 'namespace';
+    } else if (role === LABELS) wanted = true;
+    else if (role === ANNOTATIONS) {
+      if (key === HOOK_ANNOTATION) this.head.hook = true;
+      wanted = key === FILENAME_ANNOTATION;
+    }
+    let j = colon + 1;
+    while (j < end && text.charCodeAt(j) === SPACE) j++;
+    if (j === end || text.charCodeAt(j) === HASH) {
+      this.pend(frame.indent, true, childRole, wanted);
+      return true;
+    }
+    const value = this.value(j, end, frame.indent);
+    if (value === false) return false;
+    if (wanted) {
+      // A head field folded over lines: leave the folding rules to the parser.
+      if (this.blockParent !== -1 || this.quote !== 0) return false;
+      this.plainWanted = true;
+      if (value !== undefined) this.record(role, key, value);
+    }
+    return true;
+  }
+
+  record(role: number, key: string, value: string): void {
+    const head = this.head;
+    if (role === LABELS) head.labels.set(key, value);
+    else if (role === ANNOTATIONS) head.filename = value;
+    else if (key === 'apiVersion') head.apiVersion = value;
+    else if (key === 'kind') head.kind = value;
+    else if (key === 'name') head.name = value;
+    else head.namespace = value;
+  }
+
+  pend(parent: number, seqSame: boolean, role: number, wanted: boolean): void {
+    this.pendingParent = parent;
+    this.pendingSeqSame = seqSame;
+    this.pendingRole = role;
+    this.pendingWanted = wanted;
+  }
+
+  /**
+   * A value that starts on the line of its key or `-` (whose node sits at column `parent`).
+   * Returns the scalar's text for the head, undefined for null, collections and block scalars,
+   * and false for anything the scanner does not check.
+   */
+  value(j: number, end: number, parent: number): string | undefined | false {
+    const text = this.text;
+    const c = text.charCodeAt(j);
+    if (c === DQ || c === SQ) {
+      const close = c === DQ ? doubleQuotedEnd(text, j + 1, end) : singleQuotedEnd(text, j + 1, end);
+      if (close === OPEN) {
+        this.quote = c;
+        this.quoteParent = parent;
+        return undefined;
+      }
+      if (close === -1 || !onlyCommentAfter(text, close + 1, end)) return false;
+      const raw = text.slice(j, close + 1);
+      return c === DQ ? decodeDoubleQuoted(raw) : decodeSingleQuoted(raw);
+    }
+    if (c === PIPE || c === GT) {
+      let k = j + 1;
+      const chomp = text.charCodeAt(k);
+      if (chomp === DASH || chomp === 43) k++;
+      if (!onlyCommentAfter(text, k, end)) return false;
+      this.blockParent = parent;
+      this.blockIndent = -1;
+      this.blockLeadMax = 0;
+      return undefined;
+    }
+    if (c === LBRACKET) {
+      const after = flowSequenceEnd(text, j, end);
+      return after !== -1 && onlyCommentAfter(text, after, end) ? undefined : false;
+    }
+    if (c === LBRACE) {
+      return text.charCodeAt(j + 1) === 125 && onlyCommentAfter(text, j + 2, end) ? undefined : false;
+    }
+    if (c === DASH || c === COLON) {
+      const n = text.charCodeAt(j + 1);
+      if (j + 1 === end || n === SPACE) return false;
+    } else if (!PLAIN_FIRST[c]) return false;
+    const last = plainEnd(text, j, end);
+    if (last === -1) return false;
+    if (!this.hasComment(last, end)) {
+      this.plainParent = parent;
+      this.plainWanted = false;
+    }
+    return plainValue(text.slice(j, last));
+  }
+}
+
+// Characters that may start a plain scalar the scanner accepts; '-' is handled by the caller.
+// Excluded: space, controls, the indicators ? : , [ ] { } # & * ! | > ' " % @ ` and a
+// byte-order mark; any other printable character may start a plain scalar.
+const PLAIN_FIRST = new Uint8Array(65536);
+PLAIN_FIRST.fill(1, 33);
+for (const c of '?:,[]{}#&*!|>\'"%@`\uFEFF') PLAIN_FIRST[c.charCodeAt(0)] = 0;
+
+function addKey(frame: Frame, key: string): boolean {
+  const keys = frame.keys;
+  if (keys === undefined) frame.keys = [key];
+  else if (Array.isArray(keys)) {
+    if (keys.includes(key)) return false;
+    keys.push(key);
+    if (keys.length > 16) frame.keys = new Set(keys);
+  } else {
+    if (keys.has(key)) return false;
+    keys.add(key);
+  }
+  return true;
+}

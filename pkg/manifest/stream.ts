@@ -1,0 +1,83 @@
+import { ManifestError } from './errors.ts';
+import { headOfDocument, parseBody } from './parse.ts';
+import type { BodyLocation } from './parse.ts';
+import { scanHead } from './scan.ts';
+import type { ScannedHead } from './scan.ts';
+import { splitRaw } from './split.ts';
+import type { RawDoc } from './split.ts';
+import { decodeInput } from './text.ts';
+import { FILENAME_ANNOTATION, resolveLimits } from './types.ts';
+import type { Doc, DocHead, ManifestLimits, ResolvedLimits } from './types.ts';
+
+/**
+ * Splits Helm's rendered manifest stream into documents and reads each document's head,
+ * keeping every byte: `docs.map(docText).join('')` is the input.
+ *
+ * Every document is checked as strictly as {@link parseDoc} would: malformed YAML, duplicate
+ * keys, alias bombs and documents that are not Kubernetes resources throw a
+ * {@link ManifestError}, as do non-text input, oversized input and a stream without any
+ * resource. Ordinary block-style documents are checked by a line scanner; the others are
+ * parsed with yaml.
+ */
+export function splitStream(input: string | Uint8Array, limits?: ManifestLimits): Doc[] {
+  const resolved = resolveLimits(limits);
+  const text = decodeInput(input, resolved);
+  const docs = splitRaw(text).map((raw) => readDoc(raw, resolved));
+  if (!docs.some((doc) => doc.head !== undefined)) {
+    const detail =
+      docs.length === 0 ? 'the input is empty' : `the input has only ${docs.length} empty document${docs.length === 1 ? '' : 's'}`;
+    throw new ManifestError('empty', `no Kubernetes resources in the input: ${detail}`);
+  }
+  return docs;
+}
+
+function readDoc(raw: RawDoc, limits: ResolvedLimits): Doc {
+  const where: BodyLocation = { docIndex: raw.index, source: raw.source ?? sourceHint(raw.body), line: raw.line };
+  checkDocumentSize(raw, where, limits);
+  let scanned = scanHead(raw.body);
+  if (scanned === 'complex') {
+    const parsed = headOfDocument(parseBody(raw.body, where, limits.maxAliasCount));
+    if (parsed === 'a sequence' || parsed === 'a scalar') {
+      throw new ManifestError('not-a-resource', `the document is ${parsed}, not a Kubernetes resource`, where);
+    }
+    scanned = parsed;
+  }
+  const head = scanned === 'empty' ? undefined : toDocHead(scanned, where);
+  return { index: raw.index, source: raw.source ?? head?.filename, prefix: raw.prefix, body: raw.body, head, line: raw.line };
+}
+
+function checkDocumentSize(raw: RawDoc, where: BodyLocation, limits: ResolvedLimits): void {
+  const chars = raw.prefix.length + raw.body.length;
+  if (chars * 3 <= limits.maxDocumentBytes) return;
+  const bytes = chars > limits.maxDocumentBytes ? chars : Buffer.byteLength(raw.prefix) + Buffer.byteLength(raw.body);
+  if (bytes > limits.maxDocumentBytes) {
+    const size = chars > limits.maxDocumentBytes ? `over ${limits.maxDocumentBytes}` : String(bytes);
+    throw new ManifestError('too-large', `the document is ${size} bytes, over the limit of ${limits.maxDocumentBytes} bytes`, where);
+  }
+}
+
+function toDocHead(scanned: ScannedHead, where: BodyLocation): DocHead {
+  const { apiVersion, kind, name } = scanned;
+  if (!apiVersion || !kind || !name) {
+    const missing = [!apiVersion && 'apiVersion', !kind && 'kind', !name && 'metadata.name'].filter(Boolean).join(', ');
+    const what = kind ? ` (kind ${kind})` : '';
+    throw new ManifestError('not-a-resource', `not a Kubernetes resource${what}: missing ${missing}`, where);
+  }
+  return {
+    apiVersion,
+    kind,
+    name,
+    namespace: scanned.namespace || undefined,
+    hook: scanned.hook,
+    filename: scanned.filename,
+    labels: scanned.labels,
+  };
+}
+
+const FILENAME_LINE = new RegExp(`^\\s*["']?${FILENAME_ANNOTATION.replaceAll('.', '\\.')}["']?:\\s*["']?([^"'\\s]+)`, 'm');
+
+/** Best-effort source for error messages about a Helm 4 document whose head cannot be read. */
+function sourceHint(body: string): string | undefined {
+  if (!body.includes(FILENAME_ANNOTATION)) return undefined;
+  return FILENAME_LINE.exec(body)?.[1];
+}
