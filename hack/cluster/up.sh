@@ -22,12 +22,22 @@ SERVICE_CIDR=10.96.0.0/16   # first address 10.96.0.1 is the kubernetes Service
 POD_CIDR=10.244.0.0/16      # kwok hands out pod IPs from here
 T0=$EPOCHREALTIME
 
+kubectl() { "$KUBECTL" --kubeconfig="$KUBECONFIG_PATH" "$@"; }
+apiserver_ready() { [ "$(kubectl get --raw=/readyz --request-timeout=5s 2>/dev/null)" = ok ]; }
+secure_healthz() { curl -sfk "https://127.0.0.1:$1/healthz"; }
+
 # True if a recorded cluster is fully alive and its apiserver answers /readyz.
 healthy() {
   [ -f "$STATE/cluster.env" ] || return 1
   local c
   for c in "${COMPONENTS[@]}"; do alive "$c" || return 1; done
-  [ "$("$KUBECTL" --kubeconfig="$KUBECONFIG_PATH" get --raw=/readyz --request-timeout=5s 2>/dev/null)" = ok ]
+  apiserver_ready
+}
+
+# Runs a command silently, showing its output only if it fails.
+quietly() {
+  local out
+  out="$("$@" 2>&1)" || { printf '%s\n' "$out" >&2; return 1; }
 }
 
 require_tools() {
@@ -73,19 +83,19 @@ EOF
 # apiserver and signs service-account tokens, as kwokctl does.
 make_pki() {
   local d="$STATE/pki"
-  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$d/ca.key" -out "$d/ca.crt" -days 3650 \
+  quietly openssl req -x509 -newkey rsa:2048 -nodes -keyout "$d/ca.key" -out "$d/ca.crt" -days 3650 \
     -subj "/CN=switchyard-ca" -addext "basicConstraints=critical,CA:TRUE" \
-    -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" 2>/dev/null
-  openssl req -newkey rsa:2048 -nodes -keyout "$d/admin.key" -out "$d/admin.csr" \
-    -subj "/O=system:masters/CN=switchyard-admin" 2>/dev/null
+    -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature"
+  quietly openssl req -newkey rsa:2048 -nodes -keyout "$d/admin.key" -out "$d/admin.csr" \
+    -subj "/O=system:masters/CN=switchyard-admin"
   cat >"$d/admin.ext" <<'EOF'
 basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=serverAuth,clientAuth
 subjectAltName=DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,IP:127.0.0.1,IP:10.96.0.1
 EOF
-  openssl x509 -req -in "$d/admin.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial -days 3650 \
-    -sha256 -extfile "$d/admin.ext" -out "$d/admin.crt" 2>/dev/null
+  quietly openssl x509 -req -in "$d/admin.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial -days 3650 \
+    -sha256 -extfile "$d/admin.ext" -out "$d/admin.crt"
 }
 
 # Paths are relative to the kubeconfig's own directory, so clients resolve them from anywhere.
@@ -132,10 +142,6 @@ wait_until() {
   log "$what ($(elapsed "$t0")s)"
 }
 
-kubectl() { "$KUBECTL" --kubeconfig="$KUBECONFIG_PATH" "$@"; }
-apiserver_ready() { [ "$(kubectl get --raw=/readyz --request-timeout=5s)" = ok ]; }
-secure_healthz() { curl -sfk "https://127.0.0.1:$1/healthz"; }
-
 start_etcd() {
   start etcd --name=node0 --data-dir="$STATE/etcd" \
     --listen-client-urls="http://127.0.0.1:$ETCD_PORT" --advertise-client-urls="http://127.0.0.1:$ETCD_PORT" \
@@ -147,17 +153,17 @@ start_etcd() {
 }
 
 start_apiserver() {
-  local p="$STATE/pki"
+  local pki="$STATE/pki"
   start kube-apiserver \
     --etcd-servers="http://127.0.0.1:$ETCD_PORT" --etcd-prefix=/registry \
     --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$APISERVER_PORT" \
-    --tls-cert-file="$p/admin.crt" --tls-private-key-file="$p/admin.key" --client-ca-file="$p/ca.crt" \
-    --service-account-key-file="$p/admin.key" --service-account-signing-key-file="$p/admin.key" \
+    --tls-cert-file="$pki/admin.crt" --tls-private-key-file="$pki/admin.key" --client-ca-file="$pki/ca.crt" \
+    --service-account-key-file="$pki/admin.key" --service-account-signing-key-file="$pki/admin.key" \
     --service-account-issuer=https://kubernetes.default.svc.cluster.local \
     --service-cluster-ip-range="$SERVICE_CIDR" \
     --authorization-mode=Node,RBAC --allow-privileged=true --endpoint-reconciler-type=none \
-    --proxy-client-cert-file="$p/admin.crt" --proxy-client-key-file="$p/admin.key" \
-    --requestheader-client-ca-file="$p/ca.crt" --requestheader-allowed-names=switchyard-admin \
+    --proxy-client-cert-file="$pki/admin.crt" --proxy-client-key-file="$pki/admin.key" \
+    --requestheader-client-ca-file="$pki/ca.crt" --requestheader-allowed-names=switchyard-admin \
     --requestheader-username-headers=X-Remote-User --requestheader-group-headers=X-Remote-Group \
     --requestheader-extra-headers-prefix=X-Remote-Extra-
   STARTED+=(kube-apiserver)
