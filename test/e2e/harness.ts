@@ -98,7 +98,7 @@ export function kubectl(args: readonly string[], opts: RunOptions = {}): Promise
  * deleted after the test, without waiting for its finalization.
  */
 export async function freshNamespace(t: TestContext): Promise<string> {
-  const slug = t.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40).replace(/-+$/, '');
+  const slug = t.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+/, '').slice(0, 40).replace(/-+$/, '');
   const name = `e2e-${slug || 'test'}-${randomBytes(3).toString('hex')}`;
   const manifest = JSON.stringify({
     apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'switchyard.test/e2e': 'true' } },
