@@ -114,6 +114,34 @@ describe('splitStream reads heads', () => {
   }
 });
 
+describe('splitStream on Helm 4 input', () => {
+  // kyaml's output: no '# Source:' comments, no leading '---', the file-name annotation on
+  // every document, hooks included, sequences not indented.
+  const input = [
+    'apiVersion: v1\nkind: Service\nmetadata:\n  annotations:\n    postrenderer.helm.sh/postrender-filename: web/templates/svc.yaml\n  name: web\nspec:\n  ports:\n  - port: 80\n',
+    '---\napiVersion: batch/v1\nkind: Job\nmetadata:\n  annotations:\n    helm.sh/hook: post-install\n    postrenderer.helm.sh/postrender-filename: web/templates/tests/test.yaml\n  name: web-test\n',
+    "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  annotations:\n    'postrenderer.helm.sh/postrender-filename': 'web/templates/cm.yaml'\n  name: cfg\ndata:\n  a: {\"b\": 1}\n",
+  ].join('');
+
+  it('names each document after its annotation and marks hooks', () => {
+    const docs = splitStream(input);
+    assert.equal(docs.map(docText).join(''), input);
+    assert.deepEqual(
+      docs.map((d) => [d.source, d.head?.kind, d.head?.hook]),
+      [
+        ['web/templates/svc.yaml', 'Service', false],
+        ['web/templates/tests/test.yaml', 'Job', true],
+        ['web/templates/cm.yaml', 'ConfigMap', false],
+      ],
+    );
+  });
+
+  it('names the annotation in errors about a document whose head cannot be read', () => {
+    const broken = `${input}---\napiVersion: v1\nkind: Secret\nmetadata:\n  annotations:\n    postrenderer.helm.sh/postrender-filename: web/templates/secret.yaml\n  name: s\n  name: t\n`;
+    assert.throws(() => splitStream(broken), { code: 'duplicate-key', message: /^document 4 \(web\/templates\/secret\.yaml\) at line 34, column 3: duplicate key "name"$/ });
+  });
+});
+
 describe('splitStream keeps separators and empty documents', () => {
   const svc = (name: string): string => `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\n`;
   const cases: { name: string; input: string; prefixes: string[]; names: (string | undefined)[] }[] = [

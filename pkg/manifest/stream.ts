@@ -32,7 +32,14 @@ export function splitStream(input: string | Uint8Array, limits?: ManifestLimits)
 }
 
 function readDoc(raw: RawDoc, limits: ResolvedLimits): Doc {
-  const where: BodyLocation = { docIndex: raw.index, source: raw.source ?? sourceHint(raw.body), line: raw.line };
+  const where: BodyLocation = {
+    docIndex: raw.index,
+    line: raw.line,
+    // Read only when an error is reported.
+    get source(): string | undefined {
+      return raw.source ?? sourceHint(raw.body);
+    },
+  };
   checkDocumentSize(raw, where, limits);
   let scanned = scanHead(raw.body);
   if (scanned === 'complex') {
@@ -47,13 +54,13 @@ function readDoc(raw: RawDoc, limits: ResolvedLimits): Doc {
 }
 
 function checkDocumentSize(raw: RawDoc, where: BodyLocation, limits: ResolvedLimits): void {
+  // A UTF-16 unit is at most 3 bytes of UTF-8: count bytes only when that could matter.
   const chars = raw.prefix.length + raw.body.length;
   if (chars * 3 <= limits.maxDocumentBytes) return;
-  const bytes = chars > limits.maxDocumentBytes ? chars : Buffer.byteLength(raw.prefix) + Buffer.byteLength(raw.body);
-  if (bytes > limits.maxDocumentBytes) {
-    const size = chars > limits.maxDocumentBytes ? `over ${limits.maxDocumentBytes}` : String(bytes);
-    throw new ManifestError('too-large', `the document is ${size} bytes, over the limit of ${limits.maxDocumentBytes} bytes`, where);
-  }
+  const max = limits.maxDocumentBytes;
+  if (chars > max) throw new ManifestError('too-large', `the document is larger than the limit of ${max} bytes`, where);
+  const bytes = Buffer.byteLength(raw.prefix) + Buffer.byteLength(raw.body);
+  if (bytes > max) throw new ManifestError('too-large', `the document is ${bytes} bytes, over the limit of ${max} bytes`, where);
 }
 
 function toDocHead(scanned: ScannedHead, where: BodyLocation): DocHead {
