@@ -32,4 +32,6 @@ export type Role =
   | 'preview-service' // `<svc>-preview`: the blue-green preview
   | 'route' // a chart route switchyard rewrote, or one it generated
   | 'canary-route' // a generated canary object (e.g. the NGINX canary Ingress)
-  | 'scaler'; // an HPA/VPA/ScaledObject retargeted to the stable version
+  | 'scaler' // an HPA/VPA/ScaledObject retargeted to the stable version
+  | 'state' // the rollout state ConfigMap `switchyard.<app>`
+  | 'lease'; // the Lease held by whichever command drives the app

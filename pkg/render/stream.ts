@@ -1,6 +1,7 @@
-import { Document as YamlDocument, parseDocument } from 'yaml';
+import { Document as YamlDocument } from 'yaml';
 import type { Document } from 'yaml';
-import { RenderError } from './errors.ts';
+import { assemble, parseDoc, printDoc, splitStream } from '../manifest/index.ts';
+import type { Decision, Doc } from '../manifest/index.ts';
 import { syncDocument } from './sync-doc.ts';
 import type { KubeObject } from './types.ts';
 
@@ -12,8 +13,9 @@ export interface SourceDoc {
   kind: string;
   name: string;
   hook: boolean;
-  prefix: string;
   body: string;
+  /** The manifest layer's document, for parsing and assembling. */
+  doc: Doc;
 }
 
 /** What happens to one input document: replaced by an object, and/or followed by new documents. */
@@ -23,55 +25,44 @@ export interface Edit {
 }
 export type Edits = Map<number, Edit>;
 
-/**
- * Printer options for every document switchyard writes. Documents are parsed and printed as
- * YAML 1.1, as Kubernetes reads them, so strings such as `yes`, `on` or `1_000` stay quoted.
- */
-export const PRINT_OPTIONS = { lineWidth: 0, flowCollectionPadding: false } as const;
-
-/** Interim splitter (replaced by pkg/manifest). */
+/** Splits and validates the input stream (see pkg/manifest for the limits). */
 export function splitInput(text: string): SourceDoc[] {
-  const parts = text.split(/^(?=---[ \t]*(?:#.*)?\r?$)/m);
-  const docs: SourceDoc[] = [];
-  for (const part of parts) {
-    const m = /^((?:---[^\n]*\n)?(?:[ \t]*#[^\n]*\n|[ \t]*\n)*)([\s\S]*)$/.exec(part)!;
-    const prefix = m[1] ?? '';
-    const body = m[2] ?? '';
-    const source = /# Source: (.*)/.exec(prefix)?.[1];
-    const head = body.trim() === '' ? undefined : (parseDocument(body).toJS() as KubeObject);
-    docs.push({ index: docs.length, source, apiVersion: head?.apiVersion ?? '', kind: head?.kind ?? '', name: head?.metadata?.name ?? '', hook: head?.metadata?.annotations?.['helm.sh/hook'] !== undefined, prefix, body });
-  }
-  return docs;
+  return splitStream(text).map((doc) => ({
+    index: doc.index,
+    source: doc.source,
+    apiVersion: doc.head?.apiVersion ?? '',
+    kind: doc.head?.kind ?? '',
+    name: doc.head?.name ?? '',
+    hook: doc.head?.hook ?? false,
+    body: doc.body,
+    doc,
+  }));
 }
 
 /** Parses a document the transform changes. */
-export function parseObject(doc: SourceDoc): { document: Document; object: KubeObject } {
-  const document = parseDocument(doc.body, { uniqueKeys: true, version: '1.1' });
-  if (document.errors.length > 0) throw new RenderError('invalid-object', `document ${doc.index}: ${document.errors[0]!.message}`);
+export function parseObject(source: SourceDoc): { document: Document; object: KubeObject } {
+  const document = parseDoc(source.doc);
   return { document, object: document.toJS({ maxAliasCount: 100 }) as KubeObject };
 }
 
-/** Prints a new object as a YAML document body. */
+/**
+ * Prints a new object as a YAML document body. New documents are printed as YAML 1.1, as
+ * Kubernetes reads them, so strings such as `yes`, `on` or `1_000` are quoted.
+ */
 export function printObject(obj: KubeObject): string {
-  return new YamlDocument(obj, { version: '1.1' }).toString(PRINT_OPTIONS);
+  return printDoc(new YamlDocument(obj, { version: '1.1' }));
 }
 
-/** Applies the edits and prints the stream. */
+/** Applies the edits and prints the stream: untouched documents byte for byte. */
 export function edit(docs: SourceDoc[], edits: Edits): string {
-  let out = '';
-  for (const doc of docs) {
-    const e = edits.get(doc.index);
-    if (e?.replace !== undefined) {
+  const decisions = new Map<number, Decision>();
+  for (const [index, e] of edits) {
+    if (e.replace !== undefined) {
       syncDocument(e.replace.document, e.replace.object);
-      out += ensureNewline(doc.prefix) + ensureNewline(e.replace.document.toString(PRINT_OPTIONS));
+      decisions.set(index, { action: 'replace', body: printDoc(e.replace.document), insertAfter: e.after });
     } else {
-      out += doc.prefix + doc.body;
+      decisions.set(index, { action: 'keep', insertAfter: e.after });
     }
-    for (const body of e?.after ?? []) out += `${out.endsWith('\n') || out === '' ? '' : '\n'}---\n${doc.source === undefined ? '' : `# Source: ${doc.source}\n`}${ensureNewline(body)}`;
   }
-  return out;
-}
-
-function ensureNewline(text: string): string {
-  return text === '' || text.endsWith('\n') ? text : `${text}\n`;
+  return assemble(docs.map((d) => d.doc), decisions);
 }

@@ -60,8 +60,24 @@ export interface RolloutState {
   message?: string;
   /** Newest first. */
   retained: Retained[];
+  /** When the rollout of `canary` started (ISO). */
+  startedAt?: string;
+  /** A command that another process asked the driver to carry out. */
+  request?: ControlRequest;
   history: HistoryEntry[];
   updatedAt: string;
+}
+
+/** What `promote`, `pause`, `resume`, `abort` and `retry` ask of whoever drives the app. */
+export interface ControlRequest {
+  kind: 'promote' | 'promote-full' | 'pause' | 'resume' | 'abort' | 'retry' | 'undo' | 'set-weight';
+  by: string;
+  at: string;
+  reason?: string;
+  /** `undo`: the version to return to (default: the newest retained). */
+  target?: string;
+  /** `set-weight`: the weight to hold. */
+  weight?: number;
 }
 
 /** Longest history kept in the ConfigMap. */

@@ -1,0 +1,200 @@
+import type { Kube } from '../kube/index.ts';
+import { APP_LABEL, ROLE_LABEL } from '../render/index.ts';
+import type { KubeObject } from '../render/index.ts';
+import { drive } from './engine.ts';
+import type { DriveOptions, DriveResult, EngineDeps } from './engine.ts';
+import { acquireLease, holderIdentity, LeaseHeld } from './lease.ts';
+import { initialState, reconcile } from './reconcile.ts';
+import { request } from './requests.ts';
+import { buildStatus } from './status.ts';
+import { stateName } from './state.ts';
+import type { ControlRequest, RolloutState } from './state.ts';
+import { parseState, readState, StateConflict, writeState } from './store.ts';
+import type { AppStatus, HistoryView } from './view.ts';
+import { readWorld } from './world.ts';
+
+/** Options of {@link runRollout} and the control actions. */
+export interface RunOptions extends DriveOptions {
+  /** Take over a lease held by someone else. */
+  force: boolean;
+}
+
+/** Drives an app to the end of its rollout (or as far as it can without waiting). */
+export async function runRollout(deps: EngineDeps, options: RunOptions): Promise<DriveResult> {
+  const lock = await acquireLease(deps.kube, deps.namespace, deps.app, { force: options.force, now: deps.now });
+  try {
+    return await drive(deps, options);
+  } finally {
+    await lock.release();
+  }
+}
+
+/** What a control action did. */
+export type ControlResult = { kind: 'done'; result: DriveResult } | { kind: 'delegated'; holder: string };
+
+/**
+ * `promote`, `pause`, `resume`, `abort`, `retry`, `undo`, `set-weight`: stores the request
+ * in the app's state. If another command drives the app, it carries the request out (it
+ * watches the state); otherwise this command takes the lease and drives until the request
+ * is done (or, without `wait`, as far as it can without waiting).
+ */
+export async function control(deps: EngineDeps, kind: ControlRequest['kind'], options: RunOptions, extra: { reason?: string; target?: string; weight?: number } = {}): Promise<ControlResult> {
+  let lock;
+  try {
+    lock = await acquireLease(deps.kube, deps.namespace, deps.app, { force: options.force, now: deps.now });
+  } catch (err) {
+    if (!(err instanceof LeaseHeld)) throw err;
+    await storeRequest(deps, request(kind, holderIdentity(), deps.now(), extra), options);
+    return { kind: 'delegated', holder: err.holder };
+  }
+  try {
+    await storeRequest(deps, request(kind, holderIdentity(), deps.now(), extra), options);
+    return { kind: 'done', result: await drive(deps, { ...options, stopAtPause: true }) };
+  } finally {
+    await lock.release();
+  }
+}
+
+async function storeRequest(deps: EngineDeps, req: ControlRequest, options: RunOptions): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const stored = await readState(deps.kube, deps.namespace, deps.app);
+    let state = stored?.state;
+    if (state === undefined) {
+      const world = await readWorld(deps.kube, deps.namespace, deps.app);
+      if (world.deployments.size === 0 && world.original === undefined) throw new Error(`no app "${deps.app}" in namespace ${deps.namespace}`);
+      state = reconcile(initialState(world, options.settings, deps.now()), world, options.settings, deps.now());
+    }
+    validate(state, req);
+    state.request = req;
+    try {
+      await writeState(deps.kube, deps.namespace, { state, resourceVersion: stored?.resourceVersion });
+      return;
+    } catch (err) {
+      if (!(err instanceof StateConflict)) throw err;
+    }
+  }
+  throw new Error(`could not record the ${req.kind} request: the state of ${deps.app} keeps changing`);
+}
+
+function validate(state: RolloutState, req: ControlRequest): void {
+  const app = state.app;
+  const rolling = state.canary !== undefined && state.phase !== 'Healthy';
+  switch (req.kind) {
+    case 'undo': {
+      const target = req.target ?? state.retained[0]?.version;
+      if (target === undefined) throw new Error(`${app}: no previous version is retained to go back to`);
+      if (target === state.stable) throw new Error(`${app}: ${target} is already stable`);
+      if (req.target !== undefined && !state.retained.some((r) => r.version === req.target) && state.canary !== req.target) {
+        throw new Error(`${app}: version ${req.target} is not live; retained: ${state.retained.map((r) => r.version).join(', ') || 'none'}`);
+      }
+      return;
+    }
+    case 'retry':
+      if (state.phase !== 'Degraded') throw new Error(`${app} is ${state.phase}, not Degraded: nothing to retry`);
+      return;
+    case 'abort':
+    case 'pause':
+    case 'resume':
+    case 'promote':
+    case 'promote-full':
+    case 'set-weight':
+      if (!rolling) throw new Error(`${app} has no rollout in progress (phase ${state.phase}, stable ${state.stable})`);
+      return;
+  }
+}
+
+/** The status of one app (read-only: never writes the state). */
+export async function appStatus(kube: Kube, namespace: string, app: string, now: number): Promise<AppStatus> {
+  const [world, stored] = await Promise.all([readWorld(kube, namespace, app), readState(kube, namespace, app)]);
+  if (world.deployments.size === 0 && world.original === undefined && stored === undefined) throw new Error(`no app "${app}" in namespace ${namespace}`);
+  const state = reconcile(stored?.state ?? initialState(world, {}, now), world, {}, now);
+  return buildStatus(state, world, [], now);
+}
+
+/**
+ * Every app of a namespace (or all namespaces) with a constant number of API calls: one
+ * list of state ConfigMaps and one of versioned Deployments, whatever the number of apps.
+ */
+export async function listApps(kube: Kube, namespace: string | undefined, now: number): Promise<AppStatus[]> {
+  const [states, deployments] = await Promise.all([
+    kube.list('v1', 'ConfigMap', namespace, { labelSelector: `${ROLE_LABEL}=state` }),
+    kube.list('apps/v1', 'Deployment', namespace, { labelSelector: `${ROLE_LABEL}=workload` }),
+  ]);
+  const byApp = new Map<string, { namespace: string; state?: RolloutState; deployments: KubeObject[] }>();
+  const key = (ns: string, app: string): string => `${ns}/${app}`;
+  for (const d of deployments.items) {
+    const app = d.metadata.labels?.[APP_LABEL];
+    const ns = d.metadata.namespace ?? '';
+    if (app === undefined) continue;
+    const entry = byApp.get(key(ns, app)) ?? { namespace: ns, deployments: [] };
+    entry.deployments.push(d);
+    byApp.set(key(ns, app), entry);
+  }
+  for (const cm of states.items) {
+    const app = cm.metadata.labels?.[APP_LABEL];
+    const ns = cm.metadata.namespace ?? '';
+    if (app === undefined) continue;
+    const entry = byApp.get(key(ns, app)) ?? { namespace: ns, deployments: [] };
+    try {
+      entry.state = parseState(cm);
+    } catch {
+      continue;
+    }
+    byApp.set(key(ns, app), entry);
+  }
+  const out: AppStatus[] = [];
+  for (const [k, entry] of byApp) {
+    const app = k.slice(k.indexOf('/') + 1);
+    const world = worldFromDeployments(app, entry.namespace, entry.deployments);
+    const state = reconcile(entry.state ?? initialState(world, {}, now), world, {}, now);
+    out.push(buildStatus(state, world, [], now));
+  }
+  return out;
+}
+
+function worldFromDeployments(app: string, namespace: string, deployments: KubeObject[]): import('./world.ts').World {
+  const map = new Map<string, KubeObject>();
+  for (const d of deployments) {
+    const v = d.metadata.labels?.['switchyard.dev/version'];
+    if (v !== undefined) map.set(v, d);
+  }
+  return { app, namespace, deployments: map, stableServices: [], versionServices: new Set(), routes: [], ingresses: [], canaryRoutes: [], scalers: [], liveWeights: {}, listVersion: '' };
+}
+
+/** The recorded transitions of one app. */
+export async function history(kube: Kube, namespace: string, app: string): Promise<HistoryView> {
+  const stored = await readState(kube, namespace, app);
+  if (stored === undefined) throw new Error(`no rollout history for "${app}" in namespace ${namespace}: switchyard has not driven it yet`);
+  return { app, namespace, entries: stored.state.history };
+}
+
+/**
+ * Deletes every object of an app: all versioned Deployments (retained ones included),
+ * the Services, routes and scalers switchyard labelled, the state and the lease. The
+ * chart's unversioned objects that switchyard never touched are left to Helm.
+ */
+export async function deleteApp(kube: Kube, namespace: string, app: string): Promise<string[]> {
+  const labelSelector = `${APP_LABEL}=${app}`;
+  const kinds: [string, string][] = [
+    ['gateway.networking.k8s.io/v1', 'HTTPRoute'],
+    ['networking.k8s.io/v1', 'Ingress'],
+    ['autoscaling/v2', 'HorizontalPodAutoscaler'],
+    ['v1', 'Service'],
+    ['apps/v1', 'Deployment'],
+  ];
+  const deleted: string[] = [];
+  for (const [apiVersion, kind] of kinds) {
+    let items: KubeObject[] = [];
+    try {
+      items = (await kube.list(apiVersion, kind, namespace, { labelSelector })).items;
+    } catch {
+      continue;
+    }
+    for (const obj of items) {
+      if (await kube.delete(apiVersion, kind, namespace, obj.metadata.name)) deleted.push(`${kind}/${obj.metadata.name}`);
+    }
+  }
+  if (await kube.delete('v1', 'ConfigMap', namespace, stateName(app))) deleted.push(`ConfigMap/${stateName(app)}`);
+  if (await kube.delete('coordination.k8s.io/v1', 'Lease', namespace, stateName(app))) deleted.push(`Lease/${stateName(app)}`);
+  return deleted;
+}

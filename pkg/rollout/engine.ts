@@ -1,0 +1,310 @@
+import type { Kube } from '../kube/index.ts';
+import { stableTrack } from '../render/index.ts';
+import { emitEvent } from './events.ts';
+import { availability, progressDeadline, restarts, runGates } from './gates.ts';
+import type { Gate } from './gates.ts';
+import { finishPromotion, initialState, reconcile } from './reconcile.ts';
+import type { PlanSettings } from './reconcile.ts';
+import { buildStatus } from './status.ts';
+import { stateName } from './state.ts';
+import type { HistoryEntry, RolloutState } from './state.ts';
+import { readState, record, StateConflict, writeState } from './store.ts';
+import { applyTraffic, deleteVersion, planFromState, retargetScalers, scale } from './traffic.ts';
+import type { AppStatus, GateStatus } from './view.ts';
+import { readiness, readWorld } from './world.ts';
+import type { World } from './world.ts';
+import { applyRequest } from './requests.ts';
+
+/** What the engine reports while it works; the CLI formats each kind. */
+export type EngineEvent = { kind: 'history'; entry: HistoryEntry } | { kind: 'status'; view: AppStatus };
+
+/** The engine's collaborators: the cluster, the clock, and where events go. */
+export interface EngineDeps {
+  kube: Kube;
+  namespace: string;
+  app: string;
+  now(): number;
+  emit(event: EngineEvent): void;
+  signal?: AbortSignal;
+}
+
+/** How a drive behaves. */
+export interface DriveOptions {
+  /** Wait for readiness, pauses and scale-down delays; without it, stop where waiting would start. */
+  wait: boolean;
+  /** With `wait`, still stop at an indefinite pause (used by `promote`). */
+  stopAtPause?: boolean;
+  /** Give up (outcome `timeout`) after this long. */
+  timeoutMs?: number;
+  /** How long one step may wait for the canary to be ready. Default 10 min. */
+  progressDeadlineMs: number;
+  /** Container restarts plus failed pods tolerated per version. */
+  maxRestarts: number;
+  /** How long a replaced stable version stays at full size after a promotion. */
+  scaleDownDelayMs: number;
+  /** How many previous versions are kept (scaled down) for rollback. */
+  keep: number;
+  settings: PlanSettings;
+}
+
+/** How a drive ended. */
+export type Outcome = 'healthy' | 'progressing' | 'paused' | 'degraded' | 'timeout';
+
+/** The result of a drive. */
+export interface DriveResult {
+  outcome: Outcome;
+  state: RolloutState;
+  view: AppStatus;
+}
+
+interface Pass {
+  state: RolloutState;
+  world: World;
+  rv: string | undefined;
+}
+
+type StepResult = { next: 'continue' } | { next: 'wait'; until?: number } | { next: 'stop'; outcome: Outcome };
+
+/**
+ * Drives one app: each pass reads the state and the live objects, decides the next
+ * transition, applies it, records it and repeats. Every transition is idempotent, so a
+ * drive killed between any two API calls converges when run again (DESIGN.md invariant 5).
+ */
+export async function drive(deps: EngineDeps, options: DriveOptions): Promise<DriveResult> {
+  const deadline = options.timeoutMs === undefined ? undefined : deps.now() + options.timeoutMs;
+  const settings: PlanSettings = { ...options.settings, scaleDownDelayMs: options.scaleDownDelayMs };
+  let gates: GateStatus[] = [];
+  for (;;) {
+    let pass: Pass;
+    let step: StepResult;
+    try {
+      pass = await load(deps, settings);
+      step = await takeStep(deps, options, pass, (g) => (gates = g));
+    } catch (err) {
+      // Another command stored a request between our read and our write: read again.
+      if (err instanceof StateConflict) continue;
+      throw err;
+    }
+    const view = buildStatus(pass.state, pass.world, gates, deps.now());
+    deps.emit({ kind: 'status', view });
+    if (step.next === 'stop') return { outcome: step.outcome, state: pass.state, view };
+    if (step.next === 'wait') {
+      if (!options.wait || (options.stopAtPause === true && pass.state.phase === 'Paused')) {
+        return { outcome: pass.state.phase === 'Paused' ? 'paused' : 'progressing', state: pass.state, view };
+      }
+      const now = deps.now();
+      if (deadline !== undefined && now >= deadline) return { outcome: 'timeout', state: pass.state, view };
+      const until = Math.min(step.until ?? Infinity, deadline ?? Infinity);
+      await waitForChange(deps, pass, until);
+      if (deps.signal?.aborted === true) return { outcome: 'progressing', state: pass.state, view };
+    }
+  }
+}
+
+/** Reads and reconciles; saves the state when reconciling changed it. */
+async function load(deps: EngineDeps, settings: PlanSettings): Promise<Pass> {
+  const now = deps.now();
+  const [world, stored] = await Promise.all([readWorld(deps.kube, deps.namespace, deps.app), readState(deps.kube, deps.namespace, deps.app)]);
+  if (world.deployments.size === 0 && world.original === undefined) {
+    throw new Error(`no app "${deps.app}" in namespace ${deps.namespace}: no Deployment labelled switchyard.dev/app=${deps.app}`);
+  }
+  const base = stored?.state ?? initialState(world, settings, now);
+  const state = applyRequest(reconcile(base, world, settings, now), now);
+  const pass: Pass = { state, world, rv: stored?.resourceVersion };
+  if (stored === undefined || JSON.stringify(stored.state) !== JSON.stringify(state)) await save(deps, pass, stored?.state.history.length ?? 0);
+  return pass;
+}
+
+async function save(deps: EngineDeps, pass: Pass, knownHistory: number): Promise<void> {
+  pass.rv = await writeState(deps.kube, deps.namespace, { state: pass.state, resourceVersion: pass.rv });
+  for (const entry of pass.state.history.slice(knownHistory)) {
+    deps.emit({ kind: 'history', entry });
+    const warning = entry.event === 'Aborted' || entry.event === 'GateFailed';
+    await emitEvent(deps.kube, deps.namespace, deps.app, entry.event, entry.message, warning ? 'Warning' : 'Normal', deps.now());
+  }
+}
+
+async function commit(deps: EngineDeps, pass: Pass, change: (state: RolloutState) => void): Promise<void> {
+  const known = pass.state.history.length;
+  change(pass.state);
+  await save(deps, pass, known);
+}
+
+async function takeStep(deps: EngineDeps, options: DriveOptions, pass: Pass, setGates: (g: GateStatus[]) => void): Promise<StepResult> {
+  const { state, world } = pass;
+  const now = deps.now();
+  switch (state.phase) {
+    case 'Healthy':
+      return settle(deps, options, pass);
+    case 'Degraded': {
+      await applyTraffic(deps.kube, world, planFromState(state, world), state.router);
+      await scale(deps.kube, world, world.deployments.get(state.canary ?? ''), 0);
+      return { next: 'stop', outcome: 'degraded' };
+    }
+    case 'Paused':
+      await applyTraffic(deps.kube, world, planFromState(state, world), state.router);
+      return { next: 'wait' };
+    case 'Progressing':
+      break;
+  }
+  const canary = state.canary!;
+  const step = state.steps[state.step];
+  if (step === undefined) return promote(deps, options, pass, setGates);
+  if (step.kind === 'pause') {
+    if (step.durationMs === undefined) {
+      await commit(deps, pass, (s) => {
+        s.phase = 'Paused';
+        s.message = `paused at step ${s.step + 1}/${s.steps.length}: run "promote" or "resume" to continue`;
+        record(s, now, { event: 'Paused', message: s.message, version: canary, weight: s.weight });
+      });
+      return { next: 'wait' };
+    }
+    if (state.pauseUntil === undefined) {
+      await commit(deps, pass, (s) => {
+        s.pauseUntil = new Date(now + step.durationMs!).toISOString();
+        record(s, now, { event: 'Pausing', message: `pausing ${Math.round(step.durationMs! / 1000)}s at ${s.weight}%`, version: canary, weight: s.weight });
+      });
+    }
+    const until = Date.parse(pass.state.pauseUntil!);
+    if (now < until) return { next: 'wait', until };
+    await commit(deps, pass, (s) => {
+      s.step++;
+      delete s.pauseUntil;
+    });
+    return { next: 'continue' };
+  }
+  const weight = state.strategy === 'bluegreen' ? 0 : step.weight;
+  const verdict = await ready(deps, options, pass, canary, replicasFor(world, state, weight), setGates);
+  if (verdict !== 'pass') return verdict;
+  if (state.weight !== weight) {
+    await commit(deps, pass, (s) => {
+      s.weight = weight;
+      record(s, now, { event: 'WeightSet', message: `${canary} receives ${weight}% of traffic (step ${s.step + 1}/${s.steps.length})`, version: canary, weight });
+    });
+  }
+  await applyTraffic(deps.kube, world, planFromState(pass.state, world), state.router);
+  await commit(deps, pass, (s) => {
+    s.step++;
+    delete s.stepStartedAt;
+  });
+  return { next: 'continue' };
+}
+
+/**
+ * Scales `version` to `desired` and checks the gates. Resolves `pass` when ready, a wait
+ * while pending, or aborts the rollout when a gate fails.
+ */
+async function ready(deps: EngineDeps, options: DriveOptions, pass: Pass, version: string, desired: number, setGates: (g: GateStatus[]) => void): Promise<'pass' | StepResult> {
+  const { world } = pass;
+  const now = deps.now();
+  const deployment = world.deployments.get(version);
+  if (await scale(deps.kube, world, deployment, desired)) {
+    await commit(deps, pass, (s) => record(s, now, { event: 'Scaled', message: `${version} scaled to ${desired} replicas`, version }));
+    return { next: 'continue' };
+  }
+  if (pass.state.stepStartedAt === undefined) await commit(deps, pass, (s) => (s.stepStartedAt = new Date(now).toISOString()));
+  const started = Date.parse(pass.state.stepStartedAt!);
+  const gates: Gate[] = [availability, restarts(options.maxRestarts)];
+  const { verdict, results } = await runGates(gates, { kube: deps.kube, world, version, desired, stepStartedAt: started, now });
+  let final = verdict;
+  let shown = results;
+  if (verdict.result === 'pending') {
+    const deadline = await progressDeadline(options.progressDeadlineMs).check({ kube: deps.kube, world, version, desired, stepStartedAt: started, now });
+    shown = [...results, { name: 'progress-deadline', ok: deadline.result !== 'fail', message: deadline.message }];
+    if (deadline.result === 'fail') final = { result: 'fail', message: `progress-deadline: ${version} ${deadline.message} (${verdict.message})` };
+  }
+  setGates(shown);
+  if (final.result === 'fail') return abort(deps, pass, final.message);
+  if (final.result === 'pending') return { next: 'wait', until: started + options.progressDeadlineMs + 1 };
+  return 'pass';
+}
+
+async function abort(deps: EngineDeps, pass: Pass, reason: string): Promise<StepResult> {
+  const now = deps.now();
+  const canary = pass.state.canary;
+  await commit(deps, pass, (s) => {
+    s.phase = 'Degraded';
+    s.message = reason;
+    s.weight = 0;
+    record(s, now, { event: 'Aborted', message: `rolled back to ${s.stable}: ${reason}`, version: canary, weight: 0 });
+  });
+  await applyTraffic(deps.kube, pass.world, planFromState(pass.state, pass.world), pass.state.router);
+  await scale(deps.kube, pass.world, pass.world.deployments.get(canary ?? ''), 0);
+  return { next: 'stop', outcome: 'degraded' };
+}
+
+/** Full size, ready, then flip the stable Services and routes to the canary. */
+async function promote(deps: EngineDeps, options: DriveOptions, pass: Pass, setGates: (g: GateStatus[]) => void): Promise<StepResult> {
+  const { state, world } = pass;
+  const canary = state.canary!;
+  const verdict = await ready(deps, options, pass, canary, replicasFor(world, state, 100), setGates);
+  if (verdict !== 'pass') return verdict;
+  const promoted = structuredClone(state);
+  finishPromotion(promoted, deps.now(), options.scaleDownDelayMs);
+  const plan = planFromState(promoted, world);
+  await applyTraffic(deps.kube, world, plan, state.router);
+  await retargetScalers(deps.kube, world, stableTrack(plan).deployment);
+  await commit(deps, pass, (s) => Object.assign(s, promoted));
+  return { next: 'continue' };
+}
+
+/** Healthy: keep traffic where the state says, scale down retained versions when due, retire extras. */
+async function settle(deps: EngineDeps, options: DriveOptions, pass: Pass): Promise<StepResult> {
+  const { state, world } = pass;
+  const now = deps.now();
+  await applyTraffic(deps.kube, world, planFromState(state, world), state.router);
+  let wakeAt: number | undefined;
+  for (const retained of state.retained) {
+    const due = retained.scaleDownAt === undefined ? now : Date.parse(retained.scaleDownAt);
+    if (due > now) {
+      wakeAt = Math.min(wakeAt ?? Infinity, due);
+      continue;
+    }
+    const d = retained.version === world.original?.version && !world.deployments.has(retained.version) ? world.original.deployment : world.deployments.get(retained.version);
+    if (await scale(deps.kube, world, d, 0)) {
+      await commit(deps, pass, (s) => record(s, now, { event: 'ScaledDown', message: `${retained.version} scaled down (kept for rollback)`, version: retained.version }));
+    }
+  }
+  const extra = state.retained.slice(options.keep);
+  if (extra.length > 0) {
+    await commit(deps, pass, (s) => {
+      s.retained = s.retained.slice(0, options.keep);
+      for (const r of extra) record(s, now, { event: 'Retired', message: `${r.version} retired (more than ${options.keep} kept)`, version: r.version });
+    });
+    await applyTraffic(deps.kube, world, planFromState(pass.state, world), state.router);
+    for (const r of extra) await deleteVersion(deps.kube, world, r.version);
+    return { next: 'continue' };
+  }
+  if (wakeAt !== undefined) return { next: 'wait', until: wakeAt };
+  return { next: 'stop', outcome: 'healthy' };
+}
+
+/** Canary replicas for a weight: proportional to the stable version's, at least one. */
+export function replicasFor(world: World, state: RolloutState, weight: number): number {
+  const stable = world.deployments.get(state.stable) ?? (world.original?.version === state.stable ? world.original.deployment : undefined);
+  const full = Math.max(1, (stable?.spec as { replicas?: number } | undefined)?.replicas ?? readiness(world.deployments.get(state.canary ?? '') ?? { apiVersion: '', kind: '', metadata: { name: '' } }).replicas);
+  if (weight >= 100) return full;
+  return Math.max(1, Math.ceil((full * weight) / 100));
+}
+
+/** Resolves when a Deployment of the app or its state changes, at `until`, or on abort. */
+async function waitForChange(deps: EngineDeps, pass: Pass, until: number): Promise<void> {
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  deps.signal?.addEventListener('abort', stop, { once: true });
+  const ms = until - deps.now();
+  const timer = Number.isFinite(ms) ? setTimeout(stop, Math.max(0, ms)) : undefined;
+  const onEvent = (): void => stop();
+  const watch = (p: Promise<void>): Promise<void> => p.then(stop, stop);
+  try {
+    await Promise.race([
+      watch(deps.kube.watch('apps/v1', 'Deployment', deps.namespace, { labelSelector: `switchyard.dev/app=${deps.app}`, resourceVersion: pass.world.listVersion }, onEvent, controller.signal)),
+      watch(deps.kube.watch('v1', 'ConfigMap', deps.namespace, { fieldSelector: `metadata.name=${stateName(deps.app)}`, resourceVersion: pass.rv ?? '' }, onEvent, controller.signal)),
+      new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve(), { once: true })),
+    ]);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+    controller.abort();
+    deps.signal?.removeEventListener('abort', stop);
+  }
+}

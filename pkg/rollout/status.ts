@@ -1,0 +1,49 @@
+import { compareVersions } from '../render/index.ts';
+import type { RolloutState } from './state.ts';
+import type { AppStatus, GateStatus, VersionRole, VersionStatus } from './view.ts';
+import { readiness } from './world.ts';
+import type { World } from './world.ts';
+import { formatDuration } from './state.ts';
+
+/** The status view of an app from its state and live objects (pure). */
+export function buildStatus(state: RolloutState, world: World, gates: GateStatus[], _now: number): AppStatus {
+  const versions: VersionStatus[] = [];
+  const roleOf = (version: string): VersionRole => (version === state.stable ? 'stable' : version === state.canary ? (state.strategy === 'bluegreen' ? 'preview' : 'canary') : 'retained');
+  const weightOf = (version: string): number => {
+    const canaryWeight = state.canary !== undefined && state.phase !== 'Degraded' ? state.weight : 0;
+    if (version === state.stable) return 100 - canaryWeight;
+    return version === state.canary ? canaryWeight : 0;
+  };
+  for (const [version, d] of world.deployments) {
+    const r = readiness(d);
+    versions.push({ version, role: roleOf(version), deployment: d.metadata.name, replicas: r.replicas, readyReplicas: r.ready, weight: weightOf(version) });
+  }
+  if (world.original !== undefined && !world.deployments.has(world.original.version)) {
+    const r = readiness(world.original.deployment);
+    versions.push({ version: world.original.version, role: roleOf(world.original.version), deployment: world.original.deployment.metadata.name, replicas: r.replicas, readyReplicas: r.ready, weight: weightOf(world.original.version) });
+  }
+  const rank: Record<VersionRole, number> = { stable: 0, canary: 1, preview: 1, retained: 2 };
+  versions.sort((a, b) => rank[a.role] - rank[b.role] || compareVersions(b.version, a.version));
+  const inRollout = state.canary !== undefined && state.phase !== 'Healthy';
+  const current = state.steps[state.step];
+  const view: AppStatus = {
+    app: state.app,
+    namespace: world.namespace,
+    phase: state.phase,
+    strategy: state.strategy,
+    router: state.router,
+    stable: state.stable,
+    weight: state.canary !== undefined && state.phase !== 'Degraded' ? state.weight : 0,
+    step: inRollout ? { index: Math.min(state.step + 1, state.steps.length), total: state.steps.length } : { index: 0, total: 0 },
+    versions,
+    gates,
+    updatedAt: state.updatedAt,
+  };
+  if (inRollout) {
+    view.step.description = current === undefined ? 'promote' : current.kind === 'weight' ? `set weight ${current.weight}%` : current.durationMs === undefined ? 'pause until promoted' : `pause ${formatDuration(current.durationMs)}`;
+  }
+  if (state.canary !== undefined) view.canary = state.canary;
+  if (state.message !== undefined) view.message = state.message;
+  if (inRollout && state.startedAt !== undefined) view.startedAt = state.startedAt;
+  return view;
+}

@@ -1,0 +1,140 @@
+import type { Kube } from '../kube/index.ts';
+import { APP_LABEL, childName, compareVersions, POD_TEMPLATE_HASH_LABEL, RENDERED_ANNOTATION, VERSION_LABEL, versionSlug } from '../render/index.ts';
+import type { AppPlan, KubeObject, Track, TrackRole } from '../render/index.ts';
+import { cleanLiveObject, versionService } from '../render/workload.ts';
+import { providers } from '../route/index.ts';
+import type { RolloutState } from './state.ts';
+import type { World } from './world.ts';
+
+/** The plan the routes and Services must implement for `state`. */
+export function planFromState(state: RolloutState, world: World): AppPlan {
+  const originalStable = world.original !== undefined && world.original.version === state.stable && !world.deployments.has(state.stable);
+  const tracks: Track[] = [];
+  const others = new Set<string>(state.retained.map((r) => r.version).filter((v) => v !== state.stable && v !== state.canary));
+  const canaryWeight = state.canary !== undefined && state.phase !== 'Degraded' ? state.weight : 0;
+  const track = (version: string, role: TrackRole, weight: number, original: boolean): Track => ({
+    version,
+    slug: versionSlug(version),
+    role,
+    weight,
+    deployment: original ? world.app : (world.deployments.get(version)?.metadata.name ?? childName(world.app, versionSlug(version))),
+    original,
+  });
+  tracks.push(track(state.stable, 'stable', 100 - canaryWeight, originalStable));
+  if (state.canary !== undefined && state.canary !== state.stable && world.deployments.has(state.canary)) {
+    tracks.push(track(state.canary, state.strategy === 'bluegreen' ? 'preview' : 'canary', canaryWeight, false));
+  }
+  for (const version of [...others].sort(compareVersions)) if (world.deployments.has(version)) tracks.push(track(version, 'retained', 0, false));
+  const plan: AppPlan = { app: world.app, version: state.canary ?? state.stable, strategy: state.strategy, header: state.header, tracks };
+  if (originalStable && world.original?.podTemplateHash !== undefined) plan.originalPodTemplateHash = world.original.podTemplateHash;
+  return plan;
+}
+
+/** What {@link applyTraffic} changed, for events and tests. */
+export interface TrafficChange {
+  services: string[];
+  routes: string[];
+  deleted: string[];
+}
+
+/**
+ * Makes the stable Services, per-version Services and routes implement `plan`, writing
+ * only objects that differ. Selectors change before routes, so no request ever goes to a
+ * version whose Service is not there yet. Writes are server-side apply with field manager
+ * `switchyard`, or merge patches; what they write is exactly what the post-renderer would
+ * render for the same state, so a later `helm upgrade` changes nothing.
+ */
+export async function applyTraffic(kube: Kube, world: World, plan: AppPlan, router: RolloutState['router']): Promise<TrafficChange> {
+  const change: TrafficChange = { services: [], routes: [], deleted: [] };
+  const ns = world.namespace;
+  const stable = plan.tracks[0]!;
+  const wanted = stable.original ? { [POD_TEMPLATE_HASH_LABEL]: plan.originalPodTemplateHash ?? null, [APP_LABEL]: null, [VERSION_LABEL]: null } : { [APP_LABEL]: plan.app, [VERSION_LABEL]: stable.version, [POD_TEMPLATE_HASH_LABEL]: null };
+  for (const svc of world.stableServices) {
+    const selector = (svc.spec as { selector?: Record<string, string> }).selector ?? {};
+    if (Object.entries(wanted).every(([k, v]) => (v === null ? selector[k] === undefined : selector[k] === v))) continue;
+    await kube.patch('v1', 'Service', ns, svc.metadata.name, 'merge', { spec: { selector: wanted } });
+    change.services.push(svc.metadata.name);
+  }
+  for (const svc of world.stableServices) {
+    if ((svc.spec as { clusterIP?: string }).clusterIP === 'None') continue;
+    for (const track of plan.tracks) {
+      const desired = versionService(chartView(svc), plan, track);
+      if (world.versionServices.has(desired.metadata.name)) continue;
+      await kube.apply(forApply(desired, ns));
+      world.versionServices.add(desired.metadata.name);
+      change.services.push(desired.metadata.name);
+    }
+  }
+  const provider = providers[router];
+  const routes = world.routes.filter((r) => provider.isRoute(r));
+  if (routes.length > 0 || world.ingresses.length > 0) {
+    const out = provider.render({ plan, services: world.stableServices.map(chartView), routes: routes.map(cleanLiveObject), ingresses: world.ingresses.map(cleanLiveObject) });
+    for (const [i, obj] of out.rewritten.entries()) {
+      if (sameRoute(routes[i]!, obj)) continue;
+      await kube.apply(forApply(obj, ns));
+      change.routes.push(obj.metadata.name);
+    }
+    const keep = new Set<string>();
+    for (const obj of routes.length === 0 && provider.name === 'gateway' ? [] : out.generated) {
+      keep.add(obj.metadata.name);
+      const live = world.canaryRoutes.find((c) => c.metadata.name === obj.metadata.name);
+      if (live !== undefined && sameRoute(live, obj)) continue;
+      await kube.apply(forApply(obj, ns));
+      change.routes.push(obj.metadata.name);
+    }
+    for (const stale of world.canaryRoutes.filter((c) => !keep.has(c.metadata.name))) {
+      await kube.delete(stale.apiVersion, stale.kind, ns, stale.metadata.name);
+      change.deleted.push(`${stale.kind}/${stale.metadata.name}`);
+    }
+  }
+  return change;
+}
+
+/** A live stable Service seen as the chart wrote it (its selector without switchyard's keys). */
+function chartView(svc: KubeObject): KubeObject {
+  const out = cleanLiveObject(svc);
+  const spec = out.spec as { selector?: Record<string, string>; clusterIP?: string; clusterIPs?: string[] };
+  const { [APP_LABEL]: _a, [VERSION_LABEL]: _v, [POD_TEMPLATE_HASH_LABEL]: _h, ...selector } = spec.selector ?? {};
+  spec.selector = selector;
+  delete spec.clusterIP;
+  delete spec.clusterIPs;
+  return out;
+}
+
+function forApply(obj: KubeObject, namespace: string): KubeObject {
+  const out = cleanLiveObject(obj);
+  out.metadata.namespace = namespace;
+  delete out.status;
+  return out;
+}
+
+function sameRoute(live: KubeObject, desired: KubeObject): boolean {
+  const ours = (o: KubeObject): string => JSON.stringify({ spec: o.spec, weights: o.metadata.annotations?.['switchyard.dev/weights'], backends: o.metadata.annotations?.['switchyard.dev/backends'] });
+  return ours(live) === ours(desired);
+}
+
+/** Scales a Deployment (merge patch on spec.replicas); no-op when already there. */
+export async function scale(kube: Kube, world: World, deployment: KubeObject | undefined, replicas: number): Promise<boolean> {
+  if (deployment === undefined) return false;
+  if ((deployment.spec as { replicas?: number }).replicas === replicas) return false;
+  await kube.patch('apps/v1', 'Deployment', world.namespace, deployment.metadata.name, 'merge', { spec: { replicas } });
+  return true;
+}
+
+/** Points the app's HPAs/VPAs at `deployment`. */
+export async function retargetScalers(kube: Kube, world: World, deployment: string): Promise<void> {
+  for (const scaler of world.scalers) {
+    const ref = (scaler.spec as { scaleTargetRef?: { name?: string } }).scaleTargetRef;
+    if (ref === undefined || ref.name === deployment) continue;
+    await kube.patch(scaler.apiVersion, scaler.kind, world.namespace, scaler.metadata.name, 'merge', { spec: { scaleTargetRef: { name: deployment } } });
+  }
+}
+
+/** Deletes a retired version: its header routes must already be gone. */
+export async function deleteVersion(kube: Kube, world: World, version: string): Promise<void> {
+  const { items } = await kube.list('v1', 'Service', world.namespace, { labelSelector: `${APP_LABEL}=${world.app},${VERSION_LABEL}=${version}` });
+  for (const svc of items) if (svc.metadata.annotations?.[RENDERED_ANNOTATION] !== undefined) await kube.delete('v1', 'Service', world.namespace, svc.metadata.name);
+  const d = world.deployments.get(version);
+  if (d !== undefined) await kube.delete('apps/v1', 'Deployment', world.namespace, d.metadata.name);
+}
+

@@ -1,0 +1,124 @@
+import { isKubeError } from '../kube/index.ts';
+import type { Kube } from '../kube/index.ts';
+import { APP_LABEL, POD_TEMPLATE_HASH_LABEL, resolveVersion, ROLE_LABEL, VERSION_LABEL } from '../render/index.ts';
+import type { KubeObject } from '../render/index.ts';
+import { ingressServiceNames, readWeights } from '../route/index.ts';
+
+/** Everything live about one app that the engine reads or rewrites. */
+export interface World {
+  app: string;
+  namespace: string;
+  /** Versioned Deployments by version. */
+  deployments: Map<string, KubeObject>;
+  /** The chart's unversioned Deployment, while it is adopted (DESIGN.md scenario 7). */
+  original?: { deployment: KubeObject; version: string; podTemplateHash?: string };
+  /** The chart's Services, pinned to the stable version. */
+  stableServices: KubeObject[];
+  /** Names of the per-version Services that exist. */
+  versionServices: Set<string>;
+  /** HTTPRoutes switchyard rewrote or generated. */
+  routes: KubeObject[];
+  /** The chart's Ingresses that send traffic to the app's Services. */
+  ingresses: KubeObject[];
+  /** Generated canary objects (e.g. NGINX canary Ingresses). */
+  canaryRoutes: KubeObject[];
+  /** HPAs/VPAs/ScaledObjects pointing at the stable version. */
+  scalers: KubeObject[];
+  /** The version the stable Services select (undefined while adopting). */
+  liveStable?: string;
+  /** The weights the routes carry, by version. */
+  liveWeights: Record<string, number>;
+  /** resourceVersion of the Deployment list, to watch for changes from. */
+  listVersion: string;
+}
+
+const optional = async (p: Promise<{ items: KubeObject[] }>): Promise<KubeObject[]> => {
+  try {
+    return (await p).items;
+  } catch (err) {
+    if (isKubeError(err, 'not-found')) return [];
+    throw err;
+  }
+};
+
+/** Reads the live objects of `app` in `namespace` (six parallel calls). */
+export async function readWorld(kube: Kube, namespace: string, app: string): Promise<World> {
+  const labelSelector = `${APP_LABEL}=${app}`;
+  const [deployments, original, services, routes, ingresses, scalers] = await Promise.all([
+    kube.list('apps/v1', 'Deployment', namespace, { labelSelector }),
+    kube.get('apps/v1', 'Deployment', namespace, app),
+    kube.list('v1', 'Service', namespace, { labelSelector }).then((r) => r.items),
+    optional(kube.list('gateway.networking.k8s.io/v1', 'HTTPRoute', namespace, { labelSelector })),
+    optional(kube.list('networking.k8s.io/v1', 'Ingress', namespace)),
+    optional(kube.list('autoscaling/v2', 'HorizontalPodAutoscaler', namespace, { labelSelector })),
+  ]);
+  const role = (o: KubeObject): string | undefined => o.metadata.labels?.[ROLE_LABEL];
+  const world: World = {
+    app,
+    namespace,
+    deployments: new Map(),
+    stableServices: services.filter((s) => role(s) === 'stable-service'),
+    versionServices: new Set(services.filter((s) => role(s) === 'version-service').map((s) => s.metadata.name)),
+    routes: routes.filter((r) => role(r) === 'route'),
+    ingresses: [],
+    canaryRoutes: ingresses.filter((i) => i.metadata.labels?.[APP_LABEL] === app && role(i) === 'canary-route'),
+    scalers: scalers.filter((s) => role(s) === 'scaler'),
+    liveWeights: {},
+    listVersion: deployments.resourceVersion,
+  };
+  for (const d of deployments.items) {
+    const version = d.metadata.labels?.[VERSION_LABEL];
+    if (role(d) === 'workload' && version !== undefined && d.metadata.deletionTimestamp === undefined) world.deployments.set(version, d);
+  }
+  const serviceNames = new Set(world.stableServices.map((s) => s.metadata.name));
+  world.ingresses = ingresses.filter((i) => role(i) !== 'canary-route' && [...ingressServiceNames(i)].some((n) => serviceNames.has(n)));
+  const selector = (world.stableServices[0]?.spec as { selector?: Record<string, string> } | undefined)?.selector;
+  if (selector?.[VERSION_LABEL] !== undefined) world.liveStable = selector[VERSION_LABEL];
+  if (original !== undefined && (role(original) === undefined || role(original) === 'original')) {
+    let version = 'unversioned';
+    try {
+      version = resolveVersion(original, undefined).version;
+    } catch {
+      // an unversioned original still serves; it is only ever the stable track
+    }
+    world.original = { deployment: original, version };
+    const hash = selector?.[POD_TEMPLATE_HASH_LABEL];
+    if (hash !== undefined) world.original.podTemplateHash = hash;
+  }
+  for (const obj of [...world.routes, ...world.canaryRoutes]) {
+    const weights = readWeights(obj);
+    if (weights !== undefined) {
+      world.liveWeights = weights;
+      break;
+    }
+  }
+  return world;
+}
+
+/** Desired and ready replicas of a Deployment, and whether it is fully rolled out. */
+export interface Readiness {
+  replicas: number;
+  ready: number;
+  available: number;
+  updated: boolean;
+  /** Set when Kubernetes gave up on it (Progressing=False, ProgressDeadlineExceeded). */
+  failed?: string;
+}
+
+/** The readiness of a Deployment from its status. */
+export function readiness(d: KubeObject): Readiness {
+  const spec = d.spec as { replicas?: number } | undefined;
+  const status = (d.status ?? {}) as { readyReplicas?: number; availableReplicas?: number; updatedReplicas?: number; replicas?: number; observedGeneration?: number; conditions?: { type: string; status: string; reason?: string; message?: string }[] };
+  const replicas = spec?.replicas ?? 1;
+  const generation = d.metadata.generation as number | undefined;
+  const observed = generation === undefined || (status.observedGeneration ?? 0) >= generation;
+  const out: Readiness = {
+    replicas,
+    ready: status.readyReplicas ?? 0,
+    available: status.availableReplicas ?? 0,
+    updated: observed && (status.updatedReplicas ?? 0) >= replicas && (status.replicas ?? 0) <= replicas,
+  };
+  const progressing = status.conditions?.find((c) => c.type === 'Progressing');
+  if (progressing?.status === 'False' && progressing.reason === 'ProgressDeadlineExceeded') out.failed = progressing.message ?? 'ProgressDeadlineExceeded';
+  return out;
+}
