@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { NOW, healthy, progressing } from './fixture.ts';
+import { renderStatus, weightBar } from './status.ts';
+import { createStyle } from './style.ts';
+
+const plain = createStyle(false);
+
+test('a canary in progress shows header, weight bar, versions and gates as plain columns', () => {
+  assert.equal(
+    renderStatus(progressing(), plain, { now: NOW }),
+    [
+      'Name:       web',
+      'Namespace:  prod',
+      'Phase:      Progressing (waiting for 3 ready pods of 2.0.0)',
+      'Strategy:   canary',
+      'Router:     gateway',
+      'Versions:   1.0.0 -> 2.0.0',
+      'Step:       2/4 set weight 25%',
+      'Elapsed:    4m10s',
+      'Traffic:    [#####...............] 25% -> 2.0.0',
+      '',
+      'VERSION   ROLE     WEIGHT   READY   RESTARTS   DEPLOYMENT',
+      '2.0.0     canary   25%      2/3     1          web-2-0-0',
+      '1.0.0     stable   75%      3/3     0          web-1-0-0',
+      '',
+      'GATE         RESULT   MESSAGE',
+      'ready        ok       3/3 pods ready',
+      'error-rate   FAIL     5.2% > 1%',
+      '',
+    ].join('\n'),
+  );
+});
+
+test('a healthy app leaves out step, elapsed time, weight bar and gates', () => {
+  assert.equal(
+    renderStatus(healthy(), plain, { now: NOW }),
+    [
+      'Name:       api',
+      'Namespace:  dev',
+      'Phase:      Healthy',
+      'Strategy:   bluegreen',
+      'Router:     nginx',
+      'Versions:   3.1.0',
+      '',
+      'VERSION   ROLE       WEIGHT   READY   RESTARTS   DEPLOYMENT',
+      '3.1.0     stable     100%     2/2     -          api-3-1-0',
+      '3.0.0     retained   0%       0/0     -          api-3-0-0',
+      '',
+    ].join('\n'),
+  );
+});
+
+test('no line of the plain view ends in a space', () => {
+  for (const line of renderStatus(progressing(), plain, { now: NOW }).split('\n')) assert.doesNotMatch(line, / $/, JSON.stringify(line));
+});
+
+test('a narrow terminal narrows the weight bar, but not below ten cells', () => {
+  const line = (width: number): string | undefined => renderStatus(progressing(), plain, { now: NOW, width }).split('\n').find((l) => l.startsWith('Traffic:'));
+  assert.equal(line(40), 'Traffic:    [###..........] 25% -> 2.0.0');
+  assert.equal(line(20), 'Traffic:    [###.......] 25% -> 2.0.0');
+  assert.equal(line(200), 'Traffic:    [#####...............] 25% -> 2.0.0');
+});
+
+test('the weight bar fills one cell for any weight above zero and leaves one empty below 100', () => {
+  const cases: [number, string][] = [
+    [0, '[....................] 0% -> v2'],
+    [1, '[#...................] 1% -> v2'],
+    [50, '[##########..........] 50% -> v2'],
+    [99, '[###################.] 99% -> v2'],
+    [100, '[####################] 100% -> v2'],
+    [140, '[####################] 100% -> v2'],
+  ];
+  for (const [weight, expected] of cases) assert.equal(weightBar(weight, 'v2', plain), expected, `weight ${weight}`);
+});
+
+test('the elapsed time never goes negative when the clock lags the cluster', () => {
+  const text = renderStatus(progressing(), plain, { now: Date.parse('2026-11-23T09:59:00Z') });
+  assert.match(text, /^Elapsed: {4}0ms$/m);
+});
+
+test('messages from the cluster cannot break lines or inject escape sequences', () => {
+  const view = progressing();
+  view.message = 'line one\n  line two\x1b[31m red\x07';
+  view.gates = [{ name: 'probe', ok: false, message: 'a\tb\r\nc' }];
+  const text = renderStatus(view, plain, { now: NOW });
+  assert.match(text, /^Phase: {6}Progressing \(line one line two red\)$/m);
+  assert.match(text, /^probe {3}FAIL {5}a b c$/m);
+  assert.ok(!text.includes('\x1b') && !text.includes('\x07'));
+});
+
+test('with colour the gate results are a green tick and a red cross and the phase has its symbol', () => {
+  const text = renderStatus(progressing(), createStyle(true), { now: NOW });
+  assert.ok(text.includes('\x1b[32m✔\x1b[39m'), 'green tick');
+  assert.ok(text.includes('\x1b[31m✖\x1b[39m'), 'red cross');
+  assert.ok(text.includes('\x1b[36m◌ Progressing\x1b[39m'), 'cyan phase with symbol');
+  assert.ok(text.includes('\x1b[36m█████\x1b[39m\x1b[2m░░░░░░░░░░░░░░░\x1b[22m] 25% → 2.0.0'), 'coloured bar');
+});
