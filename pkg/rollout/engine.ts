@@ -244,8 +244,14 @@ async function promote(deps: EngineDeps, options: DriveOptions, pass: Pass, setG
   const plan = planFromState(promoted, world);
   await applyTraffic(deps.kube, world, plan, state.router);
   await retargetScalers(deps.kube, world, stableTrack(plan).deployment);
-  await commit(deps, pass, (s) => Object.assign(s, promoted));
+  await commit(deps, pass, (s) => replaceState(s, promoted));
   return { next: 'continue' };
+}
+
+/** Replaces every field of `target` with those of `source` (fields `source` lacks are removed). */
+function replaceState(target: RolloutState, source: RolloutState): void {
+  for (const key of Object.keys(target)) if (!(key in source)) delete (target as unknown as Record<string, unknown>)[key];
+  Object.assign(target, source);
 }
 
 /** Healthy: keep traffic where the state says, scale down retained versions when due, retire extras. */

@@ -6,7 +6,7 @@ import { observe } from './observe.ts';
 
 /** Where the post-renderer's view of the cluster comes from. */
 export type StateSource =
-  | { kind: 'cluster'; flags: KubeFlags; open: (flags: KubeFlags) => Promise<Kube & { close?(): void }> }
+  | { kind: 'cluster'; flags: KubeFlags; open: (flags: KubeFlags) => Promise<Kube & { close?(): void }>; /** The caller owns the client: do not close it. */ keepOpen?: boolean }
   | { kind: 'offline' }
   | { kind: 'stable-version'; version: string };
 
@@ -36,6 +36,6 @@ async function observedFor(apps: string[], source: StateSource): Promise<Observe
     }
     throw err;
   } finally {
-    kube?.close?.();
+    if (source.keepOpen !== true) kube?.close?.();
   }
 }

@@ -57,6 +57,7 @@ export function initialState(world: World, settings: PlanSettings, now: number):
 export function reconcile(input: RolloutState, world: World, settings: PlanSettings, now: number): RolloutState {
   const state = structuredClone(input);
   state.retained = state.retained.filter((r) => world.deployments.has(r.version) || (world.original?.version === r.version));
+  if (state.canary !== undefined && state.canary === state.stable) delete state.canary;
   if (state.canary !== undefined && world.liveStable === state.canary && state.stable !== state.canary) {
     finishPromotion(state, now, settings.scaleDownDelayMs ?? 0);
   }

@@ -1,0 +1,61 @@
+import type { Argv } from 'yargs';
+import type { Strategy } from '../../render/index.ts';
+import type { RunOptions } from '../../rollout/actions.ts';
+import { parseDuration, parseSteps } from '../../rollout/state.ts';
+import { UsageError } from '../exit-codes.ts';
+
+/** Flags of the commands that drive a rollout. */
+export interface DriveArgs {
+  wait?: boolean;
+  timeout?: string;
+  steps?: string;
+  'progress-deadline': string;
+  'max-restarts': number;
+  'scale-down-delay': string;
+  keep: number;
+  force: boolean;
+}
+
+/** Adds the flags of commands that drive a rollout; `waitDefault` differs per command. */
+export function driveFlags<T>(y: Argv<T>, waitDefault: boolean): Argv<T & DriveArgs> {
+  return y
+    .option('wait', { type: 'boolean', default: waitDefault, describe: 'Wait through readiness, pauses and delays until the rollout ends (--no-wait: do what needs no waiting, then return)' })
+    .option('timeout', { type: 'string', describe: 'With --wait, give up after this long (exit 3), e.g. 10m' })
+    .option('steps', { type: 'string', describe: 'Canary plan for a new rollout: weights and pauses, e.g. 10,25,pause:1m,50,pause,100 (default: the workload\'s switchyard.dev/steps annotation, else 10,25,50,100)' })
+    .option('progress-deadline', { type: 'string', default: '10m', describe: 'How long a step may wait for the new version to become ready before rolling back' })
+    .option('max-restarts', { type: 'number', default: 3, describe: 'Container restarts plus failed pods of the new version tolerated before rolling back' })
+    .option('scale-down-delay', { type: 'string', default: '30s', describe: 'How long the previous stable version stays at full size after a switch (0: at once)' })
+    .option('keep', { type: 'number', default: 2, describe: 'How many previous versions are kept (scaled down) for rollback' })
+    .option('force', { type: 'boolean', default: false, describe: 'Take over the lease of another driver that is gone' }) as unknown as Argv<T & DriveArgs>;
+}
+
+/** Turns flags into engine options. */
+export function runOptions(args: DriveArgs, strategy: Strategy): RunOptions {
+  const options: RunOptions = {
+    wait: args.wait ?? true,
+    progressDeadlineMs: duration(args['progress-deadline'], '--progress-deadline'),
+    maxRestarts: args['max-restarts'],
+    scaleDownDelayMs: duration(args['scale-down-delay'], '--scale-down-delay'),
+    keep: args.keep,
+    force: args.force,
+    settings: { strategy },
+  };
+  if (!Number.isInteger(args.keep) || args.keep < 0) throw new UsageError('--keep must be a whole number, 0 or more');
+  if (args.timeout !== undefined) options.timeoutMs = duration(args.timeout, '--timeout');
+  if (args.steps !== undefined) {
+    try {
+      options.settings.steps = parseSteps(args.steps);
+    } catch (err) {
+      throw new UsageError(`--steps: ${(err as Error).message}`);
+    }
+  }
+  return options;
+}
+
+function duration(text: string, flag: string): number {
+  try {
+    return parseDuration(text);
+  } catch (err) {
+    throw new UsageError(`${flag}: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,99 @@
+import type { Argv } from 'yargs';
+import type { Strategy } from '../../render/index.ts';
+import { control, runRollout } from '../../rollout/actions.ts';
+import type { ControlResult } from '../../rollout/actions.ts';
+import type { DriveResult, EngineDeps } from '../../rollout/engine.ts';
+import type { ControlRequest } from '../../rollout/state.ts';
+import { EXIT, UsageError } from '../exit-codes.ts';
+import type { CommandContext } from '../context.ts';
+import { formatOutput, renderStatus } from '../output/index.ts';
+import { driveFlags, runOptions } from './options.ts';
+import type { DriveArgs } from './options.ts';
+
+type Handler<A> = (ctx: CommandContext, args: A) => Promise<number>;
+type Register = <A>(y: Argv, name: string, describe: string, builder: (y: Argv) => Argv<A>, handler: Handler<A>) => Argv;
+
+/** Exit code of a drive: 0 healthy or progressing as asked, 1 rolled back, 3 timed out. */
+export function exitFor(result: DriveResult): number {
+  switch (result.outcome) {
+    case 'degraded':
+      return EXIT.failed;
+    case 'timeout':
+      return EXIT.timeout;
+    default:
+      return EXIT.ok;
+  }
+}
+
+async function deps(ctx: CommandContext, app: string, live: boolean): Promise<{ engine: EngineDeps; close: () => void }> {
+  const kube = await ctx.kube();
+  const view = live && ctx.format() === undefined ? ctx.liveView('stderr') : undefined;
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    engine: { kube, namespace: kube.namespace, app, now: () => ctx.io.now(), emit: ctx.engineSink(view), signal: controller.signal },
+    close: () => {
+      view?.close();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+function printResult(ctx: CommandContext, result: DriveResult, _live: boolean): void {
+  const format = ctx.format();
+  if (format !== undefined) ctx.out(formatOutput(format, result.view));
+  else ctx.out(renderStatus(result.view, ctx.style(), { now: ctx.io.now() }));
+  if (result.outcome === 'timeout') ctx.note(`${result.view.app}: timed out while ${result.view.phase.toLowerCase()}${result.view.message === undefined ? '' : ` (${result.view.message})`}`);
+  if (result.outcome === 'degraded') ctx.note(`${result.view.app}: rolled back to ${result.view.stable}: ${result.view.message ?? 'degraded'}`);
+}
+
+/** `run`, `promote`, `pause`, `resume`, `abort`, `retry`, `undo`, `set-weight`. */
+export function registerRolloutCommands(y: Argv, register: Register, strategy: Strategy): Argv {
+  const app = (b: Argv): Argv<{ app: string }> => b.positional('app', { type: 'string', demandOption: true, describe: 'The app: the name of the chart\'s Deployment' }) as Argv<{ app: string }>;
+  register<{ app: string } & DriveArgs>(y, 'run <app>', strategy === 'canary' ? 'Drive the rollout of the newest version to the end: weights, gates, promotion' : 'Bring the new version up beside the active one and switch when it is ready', (b) => driveFlags(app(b), false), async (ctx, args) => {
+    const d = await deps(ctx, args.app, args.wait === true);
+    try {
+      const result = await runRollout(d.engine, runOptions(args, strategy));
+      d.close();
+      printResult(ctx, result, args.wait === true);
+      return exitFor(result);
+    } finally {
+      d.close();
+    }
+  });
+  const controlCommand = (name: string, kind: ControlRequest['kind'], describe: string, waitDefault: boolean, extra: (b: Argv) => Argv = (b) => b, values: (args: Record<string, unknown>) => { reason?: string; target?: string; weight?: number } = () => ({})): void => {
+    register<{ app: string } & DriveArgs & Record<string, unknown>>(y, `${name} <app>${name === 'set-weight' ? ' <weight>' : ''}`, describe, (b) => driveFlags(extra(app(b)), waitDefault) as Argv<{ app: string } & DriveArgs & Record<string, unknown>>, async (ctx, args) => {
+      const requestKind: ControlRequest['kind'] = kind === 'promote' && args.full === true ? 'promote-full' : kind;
+      const d = await deps(ctx, args.app, args.wait === true);
+      try {
+        const result: ControlResult = await control(d.engine, requestKind, runOptions(args, strategy), values(args));
+        d.close();
+        if (result.kind === 'delegated') {
+          ctx.note(`${args.app}: ${requestKind} requested; ${result.holder} drives ${args.app} and will carry it out`);
+          return EXIT.ok;
+        }
+        printResult(ctx, result.result, args.wait === true);
+        return exitFor(result.result);
+      } finally {
+        d.close();
+      }
+    });
+  };
+  controlCommand('promote', 'promote', 'Skip the current step or pause (--full: skip every remaining step and promote now)', true, (b) => b.option('full', { type: 'boolean', default: false, describe: 'Promote at once, skipping the remaining steps' }));
+  controlCommand('pause', 'pause', 'Hold the rollout at its current weight until resume or promote', false);
+  controlCommand('resume', 'resume', 'Continue a paused rollout', true);
+  controlCommand('abort', 'abort', 'Send all traffic back to the stable version at once and scale the new version down', false, (b) => b.option('reason', { type: 'string', describe: 'Why, for the history' }), (a) => (a.reason === undefined ? {} : { reason: String(a.reason) }));
+  controlCommand('retry', 'retry', 'Start an aborted rollout again from its first step', true);
+  controlCommand('undo', 'undo', 'Roll back to the previous (or --to-version) retained version: scale it up, wait until ready, switch', true, (b) => b.option('to-version', { type: 'string', describe: 'The retained version to return to (default: the newest)' }), (a) => (a['to-version'] === undefined ? {} : { target: String(a['to-version']) }));
+  if (strategy === 'canary') {
+    controlCommand('set-weight', 'set-weight', 'Hold the new version at a weight until resume (it is scaled and ready first)', true, (b) => b.positional('weight', { type: 'number', demandOption: true, describe: 'Weight in percent, 0-100' }), (a) => {
+      const weight = Number(a.weight);
+      if (!Number.isInteger(weight) || weight < 0 || weight > 100) throw new UsageError('weight must be a whole number from 0 to 100');
+      return { weight };
+    });
+  }
+  return y;
+}

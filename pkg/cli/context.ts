@@ -1,0 +1,116 @@
+import type { Argv } from 'yargs';
+import type { HttpKube, KubeFlags } from '../kube/index.ts';
+import { parseRequestTimeout } from '../kube/config.ts';
+import type { EngineEvent } from '../rollout/engine.ts';
+import { LiveView, parseOutputFormat, styleFor } from './output/index.ts';
+import type { OutputFormat, Style } from './output/index.ts';
+import type { Io } from './io.ts';
+import { UsageError } from './exit-codes.ts';
+
+/** The flags every kubectl plugin command takes (defined once). */
+export interface GlobalArgs {
+  kubeconfig?: string;
+  context?: string;
+  cluster?: string;
+  user?: string;
+  namespace?: string;
+  'request-timeout'?: string;
+  output?: string;
+  'no-color'?: boolean;
+  color?: boolean;
+}
+
+/** Adds the standard kubectl connection and output flags. */
+export function globalFlags<T>(y: Argv<T>): Argv<T & GlobalArgs> {
+  return y
+    .option('kubeconfig', { type: 'string', describe: 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)', global: true })
+    .option('context', { type: 'string', describe: 'The kubeconfig context to use', global: true })
+    .option('cluster', { type: 'string', describe: 'The kubeconfig cluster to use', global: true })
+    .option('user', { type: 'string', describe: 'The kubeconfig user to use', global: true })
+    .option('namespace', { alias: 'n', type: 'string', describe: "Namespace (default: the context's namespace)", global: true })
+    .option('request-timeout', { type: 'string', describe: 'Timeout of each API request, e.g. 10s (0: none; default 30s)', global: true })
+    .option('output', { alias: 'o', type: 'string', describe: 'Output format: json, yaml or name (default: human-readable)', global: true })
+    .option('color', { type: 'boolean', default: true, describe: 'Colour output on a terminal (--no-color to disable; NO_COLOR is honoured)', global: true }) as unknown as Argv<T & GlobalArgs>;
+}
+
+/** What a command needs: streams, flags, a lazily connected client, styling. */
+export class CommandContext {
+  readonly io: Io;
+  readonly args: GlobalArgs;
+  readonly binary: string;
+  #kube: Promise<HttpKube> | undefined;
+
+  constructor(io: Io, args: GlobalArgs, binary: string) {
+    this.io = io;
+    this.args = args;
+    this.binary = binary;
+  }
+
+  /** The client, connected on first use (so --help never loads client-node). */
+  kube(): Promise<HttpKube> {
+    this.#kube ??= (async () => (await import('../kube/index.ts')).openKube(this.kubeFlags()))();
+    return this.#kube;
+  }
+
+  async namespace(): Promise<string> {
+    return (await this.kube()).namespace;
+  }
+
+  kubeFlags(): KubeFlags {
+    const flags: KubeFlags = {};
+    const a = this.args;
+    if (a.kubeconfig !== undefined) flags.kubeconfig = a.kubeconfig;
+    if (a.context !== undefined) flags.context = a.context;
+    if (a.cluster !== undefined) flags.cluster = a.cluster;
+    if (a.user !== undefined) flags.user = a.user;
+    if (a.namespace !== undefined) flags.namespace = a.namespace;
+    if (a['request-timeout'] !== undefined) flags.requestTimeoutMs = parseRequestTimeout(a['request-timeout']);
+    return flags;
+  }
+
+  /** The `-o` format, or undefined for the human view. */
+  format(): OutputFormat | undefined {
+    if (this.args.output === undefined || this.args.output === '') return undefined;
+    try {
+      return parseOutputFormat(this.args.output);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
+
+  style(): Style {
+    return styleFor(this.io.stdout, { env: this.io.env, noColor: this.args.color === false });
+  }
+
+  /** Writes a result to stdout. */
+  out(text: string): void {
+    this.io.stdout.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
+  }
+
+  /** Writes progress or a note to stderr. */
+  note(text: string): void {
+    this.io.stderr.write(`${text}\n`);
+  }
+
+  /** An engine event sink: history lines on stderr, and the live view when `live` is set. */
+  engineSink(live: LiveView | undefined): (event: EngineEvent) => void {
+    return (event) => {
+      if (event.kind === 'history') {
+        const line = `${event.entry.at.slice(11, 19)}  ${event.entry.event.padEnd(14)} ${event.entry.message}`;
+        if (live !== undefined) live.interrupt(() => this.note(line));
+        else this.note(line);
+      } else {
+        live?.update(event.view);
+      }
+    };
+  }
+
+  /** A live view: on stdout for `status -w` (the result), on stderr for `run --wait` (progress). */
+  liveView(on: 'stdout' | 'stderr' = 'stdout'): LiveView {
+    return new LiveView({ stream: on === 'stdout' ? this.io.stdout : this.io.stderr, env: this.io.env, noColor: this.args.color === false, now: () => this.io.now(), setTimeout: (cb, ms) => setTimeout(cb, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) });
+  }
+
+  close(): void {
+    void this.#kube?.then((k) => k.close()).catch(() => undefined);
+  }
+}

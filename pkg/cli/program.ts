@@ -1,0 +1,77 @@
+import yargs from 'yargs';
+import type { Argv } from 'yargs';
+import type { Strategy } from '../render/index.ts';
+import { KubeError } from '../kube/errors.ts';
+import { LeaseHeld } from '../rollout/lease.ts';
+import { CommandContext, globalFlags } from './context.ts';
+import type { GlobalArgs } from './context.ts';
+import { EXIT, exitCodeFor, oneLine, UsageError } from './exit-codes.ts';
+import type { Io } from './io.ts';
+import { registerManifestCommands } from './commands/manifest.ts';
+import { registerReadCommands } from './commands/read.ts';
+import { registerRolloutCommands } from './commands/rollout.ts';
+import { toolVersion } from './version.ts';
+
+/** One kubectl plugin: its name as kubectl shows it and its strategy. */
+export interface PluginSpec {
+  /** `canary` or `bluegreen` (so usage reads `kubectl canary …`). */
+  name: string;
+  binary: string;
+  strategy: Strategy;
+  description: string;
+}
+
+/**
+ * Builds and runs a plugin's CLI. Every command parses its flags, calls an exported action
+ * of pkg/rollout and hands the result to a renderer; errors become the documented exit
+ * codes: 0 ok, 1 rolled back/degraded/failed, 2 usage, 3 timeout, 4 cluster unreachable or
+ * forbidden.
+ */
+export async function runPlugin(spec: PluginSpec, argv: string[], io: Io): Promise<number> {
+  let code: number = EXIT.ok;
+  let ctx: CommandContext | undefined;
+  const register = <A>(y: Argv, name: string, describe: string, builder: (y: Argv) => Argv<A>, handler: (ctx: CommandContext, args: A) => Promise<number>): Argv =>
+    y.command(name, describe, builder as (y: Argv) => Argv, async (args) => {
+      ctx = new CommandContext(io, args as GlobalArgs, spec.binary);
+      ctx.format();
+      code = await handler(ctx, args as unknown as A);
+    });
+  let parser = globalFlags(yargs(argv))
+    .scriptName(`kubectl ${spec.name}`)
+    .usage(`$0 <command> [flags]\n\n${spec.description}`)
+    .version(false)
+    .strict()
+    .recommendCommands()
+    .demandCommand(1, 'name a command; see --help')
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(120, io.stdout.columns ?? 100))
+    .exitProcess(false)
+    .fail((message: string | undefined, err: Error | undefined) => {
+      if (err !== undefined) throw err;
+      throw new UsageError(message ?? 'invalid arguments');
+    }) as unknown as Argv;
+  parser = registerRolloutCommands(parser, register, spec.strategy);
+  parser = registerReadCommands(parser, register);
+  parser = registerManifestCommands(parser, register, spec.strategy);
+  parser = parser.command('version', `Print the version of kubectl-${spec.name}`, (b) => b, () => {
+    io.stdout.write(`kubectl-${spec.name} ${toolVersion()}\n`);
+  });
+  parser = parser.completion('completion', 'Print a bash/zsh completion script (source it, or save it as kubectl_complete-' + spec.name + ')');
+  try {
+    await parser.parseAsync();
+  } catch (err) {
+    code = report(io, spec, err);
+  } finally {
+    ctx?.close();
+  }
+  return code;
+}
+
+function report(io: Io, spec: PluginSpec, err: unknown): number {
+  const code = exitCodeFor(err);
+  const prefix = err instanceof UsageError ? 'error' : err instanceof KubeError || err instanceof LeaseHeld ? 'error' : 'error';
+  io.stderr.write(`kubectl ${spec.name}: ${prefix}: ${oneLine(err)}\n`);
+  if (err instanceof UsageError) io.stderr.write(`See 'kubectl ${spec.name} --help'.\n`);
+  return code;
+}
