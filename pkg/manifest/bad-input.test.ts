@@ -158,6 +158,13 @@ describe('splitStream rejects bad input', () => {
     expectError('---\n# Source: x/templates/a.yaml\n---\n# only a comment\n', 'empty', /only 2 empty documents$/);
   });
 
+  it('rejects 20,000 distinct anchors and aliases with code alias-limit without resolving them', () => {
+    const pairs = Array.from({ length: 20_000 }, (_, i) => `  k${i}: &a${i} v\n  r${i}: *a${i}\n`).join('');
+    const started = performance.now();
+    expectError(stream(`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n${pairs}`), 'alias-limit', /20000 aliases, over the limit of 1000/, 1);
+    assert.ok(performance.now() - started < 20_000, 'took longer than 20 s');
+  });
+
   it('checks a mapping with 100,000 keys for duplicates in linear time', () => {
     const keys = Array.from({ length: 100_000 }, (_, i) => `"k${i}": "v"`).join(', ');
     const body = `{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "wide"}, "data": {${keys}, "k5": "again"}}\n`;

@@ -22,7 +22,8 @@ export interface BodyLocation {
 
 /**
  * Parses one document body fully and strictly: any yaml error, a duplicate key, an alias to
- * a missing anchor or aliases re-used more than `maxAliasCount` times throw a ManifestError.
+ * a missing anchor, aliases re-used more than `maxAliasCount` times or more than ten times
+ * `maxAliasCount` aliases in all throw a ManifestError.
  */
 export function parseBody(body: string, where: BodyLocation, maxAliasCount: number): ParsedDocument {
   const at = (offset: number): ManifestLocation => {
@@ -30,19 +31,24 @@ export function parseBody(body: string, where: BodyLocation, maxAliasCount: numb
     return { docIndex: where.docIndex, source: where.source, line: where.line + pos.line - 1, column: pos.column };
   };
   let doc: ParsedDocument;
-  let hasAlias: boolean;
+  let aliases: number;
   try {
     doc = parseDocument(body, PARSE_OPTIONS);
     const error = doc.errors[0];
     if (error) throw new ManifestError('yaml', firstLine(error.message), at(error.pos[0]), { cause: error });
-    hasAlias = checkDuplicateKeys(doc, at);
+    aliases = checkDuplicateKeys(doc, at);
   } catch (cause) {
     if (cause instanceof RangeError) {
       throw new ManifestError('yaml', 'the document is nested too deeply', at(0), { cause });
     }
     throw cause;
   }
-  if (hasAlias) {
+  // yaml resolves each alias by a walk over the anchors before it: cap their number first.
+  if (aliases > ALIAS_NODE_FACTOR * maxAliasCount) {
+    const detail = `${aliases} aliases, over the limit of ${ALIAS_NODE_FACTOR * maxAliasCount} in one document`;
+    throw new ManifestError('alias-limit', detail, at(0));
+  }
+  if (aliases > 0) {
     try {
       doc.toJS({ maxAliasCount });
     } catch (cause) {
@@ -57,24 +63,27 @@ export function parseBody(body: string, where: BodyLocation, maxAliasCount: numb
   return doc;
 }
 
+/** How many alias nodes one document may hold, per unit of `maxAliasCount`. */
+const ALIAS_NODE_FACTOR = 10;
+
 function firstLine(message: string): string {
   return message.split('\n', 1)[0]!;
 }
 
-/** Throws on a repeated key in any mapping (keys compared as yaml's uniqueKeys does); returns whether there are aliases. */
-function checkDuplicateKeys(doc: ParsedDocument, at: (offset: number) => ManifestLocation): boolean {
-  let hasAlias = false;
+/** Throws on a repeated key in any mapping (keys compared as yaml's uniqueKeys does); returns the number of aliases. */
+function checkDuplicateKeys(doc: ParsedDocument, at: (offset: number) => ManifestLocation): number {
+  let aliases = 0;
   const work: unknown[] = [doc.contents];
   while (work.length > 0) {
     const node = work.pop();
-    if (isAlias(node)) hasAlias = true;
+    if (isAlias(node)) aliases += 1;
     else if (isPair(node)) work.push(node.key, node.value);
     else if (isCollection(node)) {
       work.push(...node.items);
       if (isMap(node)) checkMap(node, at);
     }
   }
-  return hasAlias;
+  return aliases;
 }
 
 function checkMap(map: YAMLMap, at: (offset: number) => ManifestLocation): void {

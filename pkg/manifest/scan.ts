@@ -63,10 +63,11 @@ interface Frame {
 /**
  * Reads the head of a block-style document in one pass over its lines, and checks that it
  * is YAML that yaml parses without error and without duplicate keys: block mappings and
- * sequences, one-line plain and quoted scalars, `[]`, `{}`, comments and `|`/`>` block
- * scalars. Anything else (flow collections, anchors, aliases, tags, multi-line flow scalars,
- * explicit keys, tabs, directives) answers `'complex'`, and so does a duplicate key, so that
- * the real parser reports it.
+ * sequences (compact ones too), plain and quoted scalars (also over several lines), `|` and
+ * `>` block scalars, `{}`, one-line flow sequences of scalars, and comments. Anything else
+ * (flow mappings, anchors, aliases, tags, explicit keys, non-string keys, tabs outside
+ * scalars, `...`, lone CRs) answers `'complex'`, and so does a duplicate key, so that the real
+ * parser reports it with its position. scan.test.ts checks the scanner against yaml.
  */
 export function scanHead(body: string): ScanResult {
   for (let cr = body.indexOf('\r'); cr !== -1; cr = body.indexOf('\r', cr + 1)) {

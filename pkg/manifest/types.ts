@@ -61,7 +61,8 @@ export interface ManifestLimits {
   readonly maxDocumentBytes?: number;
   /**
    * How often anchored content may be re-used through aliases, as in yaml's `maxAliasCount`;
-   * documents over it are rejected as alias bombs.
+   * documents over it, or with more than ten times as many alias nodes, are rejected as alias
+   * bombs.
    *
    * Default: 100
    */
