@@ -145,3 +145,71 @@ export async function waitFor<T>(
     await new Promise((done) => setTimeout(done, intervalMs));
   }
 }
+
+/** A major version of Helm; the suite runs scenarios under both (DESIGN.md scenario 10). */
+export type HelmMajor = 3 | 4;
+
+/**
+ * Runs the real helm 3 or 4; see {@link run}. Helm 4 gets `HELM_PLUGINS=<repo>/plugins`,
+ * so `--post-renderer switchyard` finds the plugin without `helm plugin install`.
+ */
+export function helm(major: HelmMajor, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  if (major === 3) return run(toolPaths.helm3, args, opts);
+  return run(toolPaths.helm4, args, { ...opts, env: { HELM_PLUGINS: join(repoRoot, 'plugins'), ...opts.env } });
+}
+
+/** The flags that make helm `major` use switchyard: the binary by path (Helm 3), the plugin by name (Helm 4). */
+export function postRendererFlags(major: HelmMajor): string[] {
+  return ['--post-renderer', major === 3 ? join(repoRoot, 'dist', 'switchyard-postrender') : 'switchyard'];
+}
+
+/** `kubectl get <ref> -o json` in `namespace`, parsed; throws with kubectl's stderr if it fails. */
+export async function getJson<T>(namespace: string, ...ref: string[]): Promise<T> {
+  const result = await kubectl(['-n', namespace, 'get', ...ref, '-o', 'json']);
+  if (result.code !== 0) throw new Error(`kubectl get ${ref.join(' ')} -n ${namespace} exited ${result.code}: ${result.stderr.trim()}`);
+  return JSON.parse(result.stdout) as T;
+}
+
+/** A child process started by {@link spawnChild}. */
+export interface Child {
+  readonly pid: number;
+  /** Everything the child has written so far. */
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Resolves when the child has exited; code is 128 + signal number if a signal ended it. */
+  readonly exited: Promise<RunResult>;
+  /** Sends `signal` (default SIGTERM) unless the child has already exited. */
+  kill(signal?: NodeJS.Signals): void;
+}
+
+/**
+ * Starts a command with {@link env} and leaves it running, with its pid, so a test can
+ * `kill -9` it at a moment of its choosing. Register `t.after(() => child.kill('SIGKILL'))`
+ * so a failing test does not leave it behind. Throws only if it cannot start.
+ */
+export function spawnChild(cmd: string, args: readonly string[], opts: Omit<RunOptions, 'timeoutMs'> = {}): Child {
+  const child = spawn(cmd, args, { env: env(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
+  if (child.pid === undefined) throw new Error(`cannot start ${cmd}`);
+  const pid = child.pid;
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+  const exited = new Promise<RunResult>((resolvePromise, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      resolvePromise({ code: code ?? 128 + (signal ? constants.signals[signal] : 0), stdout, stderr });
+    });
+  });
+  child.stdin.on('error', () => {});
+  child.stdin.end(opts.input ?? '');
+  return {
+    pid,
+    get stdout() { return stdout; },
+    get stderr() { return stderr; },
+    exited,
+    kill(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
+  };
+}
