@@ -1,5 +1,6 @@
-import { openSync, readFileSync, readlinkSync, writeSync, closeSync } from 'node:fs';
-import { basename } from 'node:path';
+import { closeSync, mkdirSync, openSync, readFileSync, readlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, join } from 'node:path';
 
 /** What the Helm process that started us was told on its command line. */
 export interface HelmInvocation {
@@ -59,6 +60,41 @@ export function writeToHelmStderr(line: string, parent: HelmInvocation | undefin
   try {
     if (readlinkSync(target) === readlinkSync('/proc/self/fd/2')) return false;
     const fd = openSync(target, 'a');
+    try {
+      writeSync(fd, line.endsWith('\n') ? line : `${line}\n`);
+    } finally {
+      closeSync(fd);
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Where the last post-renderer failure is kept, for `switchyard-postrender --last-error`:
+ * `$XDG_STATE_HOME/switchyard/last-error` (default `~/.local/state/switchyard/last-error`).
+ */
+export function lastErrorPath(env: NodeJS.ProcessEnv): string {
+  const base = env.XDG_STATE_HOME !== undefined && env.XDG_STATE_HOME !== '' ? env.XDG_STATE_HOME : join(homedir(), '.local', 'state');
+  return join(base, 'switchyard', 'last-error');
+}
+
+/** Records a failure line with its time; best effort. */
+export function saveLastError(line: string, env: NodeJS.ProcessEnv, now: number): void {
+  try {
+    const path = lastErrorPath(env);
+    mkdirSync(join(path, '..'), { recursive: true });
+    writeFileSync(path, `${new Date(now).toISOString()} ${line}\n`);
+  } catch {
+    // nowhere to write: the other channels still carry the reason
+  }
+}
+
+/** Writes a line to the controlling terminal, if there is one. */
+export function writeToTerminal(line: string): boolean {
+  try {
+    const fd = openSync('/dev/tty', 'a');
     try {
       writeSync(fd, line.endsWith('\n') ? line : `${line}\n`);
     } finally {

@@ -34,3 +34,12 @@ export function writeAll(stream: Writable, text: string): Promise<void> {
     stream.write(text, (err) => (err ? reject(err) : resolve()));
   });
 }
+
+/** The oldest Node.js major version switchyard runs on (client-node 2 needs undici 8). */
+export const MIN_NODE_MAJOR = 24;
+
+/** One-line reason when this Node.js is too old, else undefined. */
+export function nodeTooOld(version: string = process.versions.node): string | undefined {
+  const major = Number(version.split('.')[0]);
+  return major >= MIN_NODE_MAJOR ? undefined : `switchyard needs Node.js ${MIN_NODE_MAJOR} or newer; this is Node.js ${version} (put a newer node first on PATH)`;
+}

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import type { KubeFlags } from '../kube/index.ts';
 import { parseRequestTimeout } from '../kube/config.ts';
@@ -7,7 +8,7 @@ import { routerNames } from '../route/index.ts';
 import { postRender } from '../rollout/post-render.ts';
 import type { StateSource } from '../rollout/post-render.ts';
 import { EXIT, exitCodeFor, oneLine, UsageError } from './exit-codes.ts';
-import { helmParent, writeToHelmStderr } from './helm-parent.ts';
+import { helmParent, lastErrorPath, saveLastError, writeToHelmStderr, writeToTerminal } from './helm-parent.ts';
 import type { Io } from './io.ts';
 import { readAll, writeAll } from './io.ts';
 import { toolVersion } from './version.ts';
@@ -28,6 +29,7 @@ interface Args {
   kubeconfig?: string;
   'request-timeout'?: string;
   'version-info': boolean;
+  'last-error': boolean;
   help?: boolean;
 }
 
@@ -45,6 +47,15 @@ export async function runPostRenderer(argv: string[], io: Io): Promise<number> {
     return fail(io, err);
   }
   if (args.help === true) return EXIT.ok;
+  if (args['last-error']) {
+    try {
+      await writeAll(io.stdout, readFileSync(lastErrorPath(io.env), 'utf8'));
+      return EXIT.ok;
+    } catch {
+      io.stderr.write(`${NAME}: no failure recorded (${lastErrorPath(io.env)})\n`);
+      return EXIT.failed;
+    }
+  }
   if (args['version-info']) {
     await writeAll(io.stdout, `${NAME} ${toolVersion()}\n`);
     return EXIT.ok;
@@ -52,7 +63,13 @@ export async function runPostRenderer(argv: string[], io: Io): Promise<number> {
   try {
     const input = (await readAll(io.stdin, MAX_INPUT)).toString('utf8');
     const result = await postRender(input, renderOptions(args), stateSource(args, io.env));
-    for (const warning of result.warnings) io.stderr.write(`${NAME}: warning: ${warning}\n`);
+    const helm = result.warnings.length > 0 ? helmParent() : undefined;
+    for (const warning of result.warnings) {
+      const line = `${NAME}: warning: ${warning}`;
+      io.stderr.write(`${line}\n`);
+      // Helm discards a successful post-renderer's stderr: show warnings on helm's own stderr.
+      writeToHelmStderr(line, helm);
+    }
     await writeAll(io.stdout, result.text);
     return EXIT.ok;
   } catch (err) {
@@ -78,8 +95,12 @@ function parseArgs(argv: string[]): Args {
       kubeconfig: { type: 'string', describe: 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' },
       'request-timeout': { type: 'string', describe: 'Timeout of each API request, e.g. 10s (default 30s)' },
       'version-info': { type: 'boolean', default: false, describe: "Print switchyard's own version and exit" },
+      'last-error': { type: 'boolean', default: false, describe: 'Print the reason of the last failure under Helm 4 (which hides plugin errors) and exit' },
     })
-    .conflicts('offline', 'stable-version')
+    .check((a) => {
+      if (a.offline === true && a['stable-version'] !== undefined) throw new UsageError('--offline and --stable-version are mutually exclusive');
+      return true;
+    })
     .strict()
     .help()
     .exitProcess(false)
@@ -122,9 +143,19 @@ function stateSource(args: Args, env: NodeJS.ProcessEnv): StateSource {
   return { kind: 'cluster', flags, open: async (f) => (await import('../kube/index.ts')).openKube(f) };
 }
 
+/**
+ * Reports a failure. Helm 3 shows our stderr in its error. Helm 4 (`HELM_PLUGIN_NAME` is
+ * set) hides it, so the line also goes to the stderr of the helm process itself (a
+ * terminal, a pipe or a log opened for appending), else to the controlling terminal; and
+ * it is always saved for `switchyard-postrender --last-error`, the one channel that also
+ * works when helm's stderr is a socket or a file it truncated.
+ */
 function fail(io: Io, err: unknown): number {
   const line = `${NAME}: error: ${oneLine(err)}`;
   io.stderr.write(`${line}\n`);
-  if (io.env.HELM_PLUGIN_NAME !== undefined) writeToHelmStderr(line);
+  if (io.env.HELM_PLUGIN_NAME !== undefined) {
+    saveLastError(line, io.env, io.now());
+    if (!writeToHelmStderr(line)) writeToTerminal(`${line} (helm 4 hides plugin errors; see also: ${NAME} --last-error)`);
+  }
   return exitCodeFor(err);
 }

@@ -10,6 +10,7 @@ import type { Io } from './io.ts';
 import { registerManifestCommands } from './commands/manifest.ts';
 import { registerReadCommands } from './commands/read.ts';
 import { registerRolloutCommands } from './commands/rollout.ts';
+import { registerBlueGreenCommands } from './commands/bluegreen.ts';
 import { toolVersion } from './version.ts';
 
 /** One kubectl plugin: its name as kubectl shows it and its strategy. */
@@ -51,13 +52,17 @@ export async function runPlugin(spec: PluginSpec, argv: string[], io: Io): Promi
       if (err !== undefined) throw err;
       throw new UsageError(message ?? 'invalid arguments');
     }) as unknown as Argv;
-  parser = registerRolloutCommands(parser, register, spec.strategy);
+  parser = spec.strategy === 'canary' ? registerRolloutCommands(parser, register, spec.strategy) : registerBlueGreenCommands(parser, register);
   parser = registerReadCommands(parser, register);
   parser = registerManifestCommands(parser, register, spec.strategy);
   parser = parser.command('version', `Print the version of kubectl-${spec.name}`, (b) => b, () => {
     io.stdout.write(`kubectl-${spec.name} ${toolVersion()}\n`);
   });
-  parser = parser.completion('completion', 'Print a bash/zsh completion script (source it, or save it as kubectl_complete-' + spec.name + ')');
+  // yargs answers `--get-yargs-completions`; the script below calls it through the binary.
+  parser = parser.completion('__complete-yargs', false);
+  parser = parser.command('completion', 'Print a bash completion script for kubectl-' + spec.name + ' (and the kubectl_complete-' + spec.name + ' shim kubectl uses)', (b) => b, () => {
+    io.stdout.write(completionScript(spec.name));
+  });
   try {
     await parser.parseAsync();
   } catch (err) {
@@ -66,6 +71,23 @@ export async function runPlugin(spec: PluginSpec, argv: string[], io: Io): Promi
     ctx?.close();
   }
   return code;
+}
+
+/** A bash completion script for `kubectl-<name>` and `kubectl <name>` (kubectl ≥ 1.26 runs kubectl_complete-<name>). */
+export function completionScript(name: string): string {
+  const fn = `_kubectl_${name}_completions`;
+  return [
+    `# bash completion for kubectl-${name}; source it from ~/.bashrc:  source <(kubectl-${name} completion)`,
+    `${fn}() {`,
+    '  local cur="${COMP_WORDS[COMP_CWORD]}"',
+    `  COMPREPLY=( $(compgen -W "$(kubectl-${name} --get-yargs-completions "\${COMP_WORDS[@]:1}" 2>/dev/null)" -- "$cur") )`,
+    '}',
+    `complete -o default -F ${fn} kubectl-${name}`,
+    '',
+    `# For \`kubectl ${name} <TAB>\`, kubectl looks for an executable named kubectl_complete-${name} on PATH:`,
+    `#   printf '#!/bin/sh\\nkubectl-${name} --get-yargs-completions "$@"\\n' > ~/bin/kubectl_complete-${name} && chmod +x ~/bin/kubectl_complete-${name}`,
+    '',
+  ].join('\n');
 }
 
 function report(io: Io, spec: PluginSpec, err: unknown): number {

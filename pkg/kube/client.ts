@@ -97,9 +97,9 @@ export class HttpKube implements Kube {
     });
   }
 
-  async patch(apiVersion: string, kind: string, namespace: string | undefined, name: string, type: PatchType, body: unknown): Promise<KubeObject> {
+  async patch(apiVersion: string, kind: string, namespace: string | undefined, name: string, type: PatchType, body: unknown, options: { fieldManager?: string } = {}): Promise<KubeObject> {
     const info = await this.#resource(apiVersion, kind);
-    return this.#json({ method: 'PATCH', path: resourcePath(info, namespace, name), query: { fieldManager: FIELD_MANAGER }, body, contentType: CONTENT_TYPES[type], what: `patch ${kind} ${ref(namespace, name)}` });
+    return this.#json({ method: 'PATCH', path: resourcePath(info, namespace, name), query: { fieldManager: options.fieldManager ?? FIELD_MANAGER }, body, contentType: CONTENT_TYPES[type], what: `patch ${kind} ${ref(namespace, name)}` });
   }
 
   async delete(apiVersion: string, kind: string, namespace: string | undefined, name: string, options: { propagation?: 'Foreground' | 'Background' | 'Orphan' } = {}): Promise<boolean> {

@@ -3,7 +3,7 @@ export { connect, parseRequestTimeout } from './config.ts';
 export { HttpKube } from './client.ts';
 export { isKubeError, KubeError } from './errors.ts';
 export type { KubeErrorCode } from './errors.ts';
-export { FIELD_MANAGER } from './types.ts';
+export { FIELD_MANAGER, fieldManagerFor, HELM_FIELD_MANAGER } from './types.ts';
 export type { Kube, ListOptions, ListResult, PatchType, WatchEvent } from './types.ts';
 export { knownResource } from './resources.ts';
 

@@ -35,12 +35,24 @@ export interface Kube {
   update(obj: KubeObject): Promise<KubeObject>;
   /** Server-side apply with field manager `switchyard` (forcing conflicts unless `force` is false). */
   apply(obj: KubeObject, options?: { force?: boolean; fieldManager?: string }): Promise<KubeObject>;
-  patch(apiVersion: string, kind: string, namespace: string | undefined, name: string, type: PatchType, body: unknown): Promise<KubeObject>;
+  patch(apiVersion: string, kind: string, namespace: string | undefined, name: string, type: PatchType, body: unknown, options?: { fieldManager?: string }): Promise<KubeObject>;
   /** Deletes an object; resolves false when it was already gone. */
   delete(apiVersion: string, kind: string, namespace: string | undefined, name: string, options?: { propagation?: 'Foreground' | 'Background' | 'Orphan' }): Promise<boolean>;
   /** Streams events until `signal` aborts or the server ends the watch. */
   watch(apiVersion: string, kind: string, namespace: string | undefined, options: ListOptions & { resourceVersion?: string }, onEvent: (event: WatchEvent) => void, signal: AbortSignal): Promise<void>;
 }
 
-/** The field manager of every switchyard write. */
+/** The field manager of switchyard's writes to its own objects. */
 export const FIELD_MANAGER = 'switchyard';
+
+/** Helm's field manager (Helm 4 applies server-side as `helm`). */
+export const HELM_FIELD_MANAGER = 'helm';
+
+/**
+ * The field manager to write `obj` with. Objects of a Helm release are written as Helm's
+ * manager: switchyard only ever writes the values the post-renderer would render, and
+ * keeping the fields Helm's means Helm 4's next server-side apply cannot conflict.
+ */
+export function fieldManagerFor(obj: { metadata: { annotations?: Record<string, string> } } | undefined): string {
+  return obj?.metadata.annotations?.['meta.helm.sh/release-name'] !== undefined ? HELM_FIELD_MANAGER : FIELD_MANAGER;
+}

@@ -1,6 +1,6 @@
 import type { Document } from 'yaml';
 import { RenderError } from './errors.ts';
-import { HELM4_FILENAME_ANNOTATION, RENDERED_ANNOTATION } from './labels.ts';
+import { HELM4_FILENAME_ANNOTATION } from './labels.ts';
 import { isDns1123Subdomain, isDns1035Label, isLabelValue, MAX_NAME } from './naming.ts';
 import { planApp, stableTrack } from './plan.ts';
 import type { AppPlan } from './plan.ts';
@@ -8,7 +8,7 @@ import { edit, parseObject, printObject, splitInput } from './stream.ts';
 import type { Edits, SourceDoc } from './stream.ts';
 import type { KubeObject, ObservedState, Strategy } from './types.ts';
 import { resolveVersion } from './version.ts';
-import { chartReplicas, cleanLiveObject, isHeadless, mark, pinService, podLabels, previewService, retargetScaler, serviceSelector, targetsDeployment, versionDeployment, versionService } from './workload.ts';
+import { chartReplicas, cleanLiveObject, isHeadless, isRendered, mark, pinService, podLabels, previewService, retargetScaler, serviceSelector, targetsDeployment, versionDeployment, versionService } from './workload.ts';
 import { httpRouteServiceNames, ingressServiceNames, provider } from '../route/index.ts';
 import type { ParentGateway, RouteProvider, RouterName } from '../route/index.ts';
 
@@ -77,7 +77,7 @@ export function prepare(input: string): Prepared {
 }
 
 function untouchedOf(parsed: Parsed[]): Parsed[] {
-  return parsed.filter((p) => p.object.metadata.annotations?.[RENDERED_ANNOTATION] === undefined && !p.doc.hook);
+  return parsed.filter((p) => !isRendered(p.object) && !p.doc.hook);
 }
 
 function appDeployments(untouched: Parsed[]): Parsed[] {
@@ -128,7 +128,11 @@ export function renderPrepared(prepared: Prepared, options: RenderOptions, obser
       if (preview !== undefined) extra.push(previewService(svc.object, plan, preview));
       insertAfter(edits, svc, extra);
     }
-    emitRoutes(router, plan, appServices.filter((s) => !isHeadless(s.object)), routes, appIngresses, options.gateway, edits, warnings);
+    if (options.router === undefined && routerName === 'gateway' && routes.length === 0 && observed.cluster?.gatewayApi === false) {
+      if (appServices.length > 0) warnings.push(`Deployment ${app}: the cluster does not serve the Gateway API, so no HTTPRoute is generated; traffic follows the stable Service (pass --router to choose)`);
+    } else {
+      emitRoutes(router, plan, appServices.filter((s) => !isHeadless(s.object)), routes, appIngresses, options.gateway, edits, warnings);
+    }
     for (const scaler of untouched.filter((p) => targetsDeployment(p.object, app))) replace(edits, scaler, retargetScaler(scaler.object, plan));
   }
   return { text: edit(docs, edits), apps, warnings };

@@ -60,6 +60,8 @@ export interface ObservedApp {
 /** Observed state for every app of a release, keyed by the chart's Deployment name. */
 export interface ObservedState {
   apps: Record<string, ObservedApp>;
+  /** What the cluster serves; unknown (undefined) when rendering offline. */
+  cluster?: { gatewayApi: boolean };
 }
 
 /** An empty observation: every app is a first install. */

@@ -21,11 +21,20 @@ interface ServiceSpec {
   [key: string]: unknown;
 }
 
-/** Marks an object as written by switchyard for `app` in `role`. */
+/**
+ * Marks an object as written by switchyard for `app` in `role`. The adopted original
+ * Deployment gets labels only: an annotation change bumps a Deployment's generation,
+ * and it must stay exactly as it is live.
+ */
 export function mark<T extends KubeObject>(obj: T, app: string, role: Role): T {
   obj.metadata.labels = { ...obj.metadata.labels, [APP_LABEL]: app, [ROLE_LABEL]: role };
-  obj.metadata.annotations = { ...obj.metadata.annotations, [RENDERED_ANNOTATION]: 'true' };
+  if (role !== 'original') obj.metadata.annotations = { ...obj.metadata.annotations, [RENDERED_ANNOTATION]: 'true' };
   return obj;
+}
+
+/** Whether switchyard wrote this object (so a re-render leaves it alone). */
+export function isRendered(obj: KubeObject): boolean {
+  return obj.metadata.annotations?.[RENDERED_ANNOTATION] !== undefined || obj.metadata.labels?.[ROLE_LABEL] !== undefined;
 }
 
 /** The labels that put a pod in `track` of `plan`'s app. */

@@ -57,13 +57,9 @@ export async function control(deps: EngineDeps, kind: ControlRequest['kind'], op
 
 async function storeRequest(deps: EngineDeps, req: ControlRequest, options: RunOptions): Promise<void> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const stored = await readState(deps.kube, deps.namespace, deps.app);
-    let state = stored?.state;
-    if (state === undefined) {
-      const world = await readWorld(deps.kube, deps.namespace, deps.app);
-      if (world.deployments.size === 0 && world.original === undefined) throw new Error(`no app "${deps.app}" in namespace ${deps.namespace}`);
-      state = reconcile(initialState(world, options.settings, deps.now()), world, options.settings, deps.now());
-    }
+    const [stored, world] = await Promise.all([readState(deps.kube, deps.namespace, deps.app), readWorld(deps.kube, deps.namespace, deps.app)]);
+    if (stored === undefined && world.deployments.size === 0 && world.original === undefined) throw new Error(`no app "${deps.app}" in namespace ${deps.namespace}`);
+    const state = reconcile(stored?.state ?? initialState(world, options.settings, deps.now()), world, options.settings, deps.now());
     validate(state, req);
     state.request = req;
     try {
@@ -158,7 +154,7 @@ function worldFromDeployments(app: string, namespace: string, deployments: KubeO
     const v = d.metadata.labels?.['switchyard.dev/version'];
     if (v !== undefined) map.set(v, d);
   }
-  return { app, namespace, deployments: map, stableServices: [], versionServices: new Set(), routes: [], ingresses: [], canaryRoutes: [], scalers: [], liveWeights: {}, listVersion: '' };
+  return { app, namespace, deployments: map, stableServices: [], versionServices: new Set(), previewServices: new Map(), routes: [], ingresses: [], canaryRoutes: [], scalers: [], liveWeights: {}, listVersion: '' };
 }
 
 /** The recorded transitions of one app. */

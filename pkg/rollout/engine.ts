@@ -154,7 +154,7 @@ async function takeStep(deps: EngineDeps, options: DriveOptions, pass: Pass, set
     if (step.durationMs === undefined) {
       await commit(deps, pass, (s) => {
         s.phase = 'Paused';
-        s.message = `paused at step ${s.step + 1}/${s.steps.length}: run "promote" or "resume" to continue`;
+        s.message = s.strategy === 'bluegreen' ? `${canary} is ready as the preview: run "kubectl bluegreen switch ${s.app}" to make it active` : `paused at step ${s.step + 1}/${s.steps.length}: run "promote" or "resume" to continue`;
         record(s, now, { event: 'Paused', message: s.message, version: canary, weight: s.weight });
       });
       return { next: 'wait' };
@@ -174,7 +174,8 @@ async function takeStep(deps: EngineDeps, options: DriveOptions, pass: Pass, set
     return { next: 'continue' };
   }
   const weight = state.strategy === 'bluegreen' ? 0 : step.weight;
-  const verdict = await ready(deps, options, pass, canary, replicasFor(world, state, weight), setGates);
+  const desired = replicasFor(world, state, state.strategy === 'bluegreen' ? 100 : weight);
+  const verdict = await ready(deps, options, pass, canary, desired, setGates);
   if (verdict !== 'pass') return verdict;
   if (state.weight !== weight) {
     await commit(deps, pass, (s) => {
@@ -261,6 +262,7 @@ async function settle(deps: EngineDeps, options: DriveOptions, pass: Pass): Prom
   await applyTraffic(deps.kube, world, planFromState(state, world), state.router);
   let wakeAt: number | undefined;
   for (const retained of state.retained) {
+    if (retained.hot === true) continue;
     const due = retained.scaleDownAt === undefined ? now : Date.parse(retained.scaleDownAt);
     if (due > now) {
       wakeAt = Math.min(wakeAt ?? Infinity, due);

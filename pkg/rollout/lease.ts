@@ -14,7 +14,7 @@ export class LeaseHeld extends Error {
   readonly since: string;
 
   constructor(app: string, holder: string, since: string, expired: boolean) {
-    super(`${app} is being driven by ${holder} since ${since}${expired ? ' (its lease has expired: pass --force to take over)' : ' (pass --force to take over if it is abandoned)'}`);
+    super(`${app} is being driven by ${holder} since ${since}${expired ? '' : ' (pass --force to take over if it is abandoned)'}`);
     this.name = 'LeaseHeld';
     this.holder = holder;
     this.since = since;
@@ -52,10 +52,9 @@ export function isDeadLocalHolder(holder: string): boolean {
 
 /**
  * Takes the `coordination.k8s.io` Lease of `app`. A lease held by someone else is
- * refused with {@link LeaseHeld} unless `force` is set, or its holder is a process on
- * this host that has died (a `kill -9`ed run): that one is taken over at once, so a
- * re-run converges without waiting. A holder on another host that crashed stops
- * renewing; `status` then shows the lease as expired and `--force` takes it over.
+ * refused with {@link LeaseHeld} unless it expired (its holder stopped renewing it for
+ * LEASE_SECONDS), its holder is a process on this host that has died (a `kill -9`ed run:
+ * taken over at once, so a re-run converges without waiting), or `force` is set.
  */
 export async function acquireLease(kube: Kube, namespace: string, app: string, options: { force?: boolean; now: () => number }): Promise<Lock> {
   const holder = holderIdentity();
@@ -68,7 +67,7 @@ export async function acquireLease(kube: Kube, namespace: string, app: string, o
     if (existing !== undefined && current !== undefined && current !== '' && current !== holder) {
       const renewed = Date.parse(spec.renewTime ?? spec.acquireTime ?? '') || 0;
       const expired = now > renewed + (spec.leaseDurationSeconds ?? LEASE_SECONDS) * 1000;
-      const takeOver = isDeadLocalHolder(current) || options.force === true;
+      const takeOver = expired || isDeadLocalHolder(current) || options.force === true;
       if (!takeOver) throw new LeaseHeld(app, current, spec.acquireTime ?? spec.renewTime ?? 'an unknown time', expired);
     }
     const stamp = micro(now);

@@ -11,6 +11,8 @@ export interface LiveObjects {
   deployments: KubeObject[];
   services: KubeObject[];
   routes: KubeObject[];
+  /** Whether the cluster serves gateway.networking.k8s.io/v1 HTTPRoutes. */
+  gatewayApi: boolean;
 }
 
 /**
@@ -20,11 +22,11 @@ export interface LiveObjects {
  */
 export async function listLive(kube: Kube, namespace: string): Promise<LiveObjects> {
   const labelled = { labelSelector: APP_LABEL };
-  const optional = async (apiVersion: string, kind: string): Promise<KubeObject[]> => {
+  const optional = async (apiVersion: string, kind: string): Promise<KubeObject[] | undefined> => {
     try {
       return (await kube.list(apiVersion, kind, namespace, labelled)).items;
     } catch (err) {
-      if (isKubeError(err, 'not-found')) return [];
+      if (isKubeError(err, 'not-found')) return undefined;
       throw err;
     }
   };
@@ -34,7 +36,7 @@ export async function listLive(kube: Kube, namespace: string): Promise<LiveObjec
     optional('gateway.networking.k8s.io/v1', 'HTTPRoute'),
     optional('networking.k8s.io/v1', 'Ingress'),
   ]);
-  return { deployments, services, routes: [...httpRoutes, ...ingresses] };
+  return { deployments, services, routes: [...(httpRoutes ?? []), ...(ingresses ?? [])], gatewayApi: httpRoutes !== undefined };
 }
 
 /**
@@ -43,7 +45,7 @@ export async function listLive(kube: Kube, namespace: string): Promise<LiveObjec
  */
 export async function observe(kube: Kube, namespace: string, apps: string[]): Promise<ObservedState> {
   const live = await listLive(kube, namespace);
-  const state: ObservedState = { apps: {} };
+  const state: ObservedState = { apps: {}, cluster: { gatewayApi: live.gatewayApi } };
   for (const app of apps) {
     const observed = observeApp(app, live);
     const original = live.deployments.find((d) => d.metadata.name === app && isUnversioned(d));

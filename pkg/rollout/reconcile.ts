@@ -15,8 +15,17 @@ export interface PlanSettings {
   strategy?: Strategy;
   router?: RouterName;
   header?: string;
-  /** How long a replaced stable version stays at full size. */
+  /** How long a replaced stable version stays at full size; Infinity keeps it hot. */
   scaleDownDelayMs?: number;
+  /** Blue-green: switch by itself once the preview has been ready this long. */
+  autoPromoteAfterMs?: number;
+}
+
+/** The default plan of a strategy: canary weights, or blue-green's preview then switch. */
+export function defaultSteps(strategy: Strategy, settings: PlanSettings): Step[] {
+  if (strategy === 'canary') return DEFAULT_STEPS;
+  const pause: Step = settings.autoPromoteAfterMs === undefined ? { kind: 'pause' } : { kind: 'pause', durationMs: settings.autoPromoteAfterMs };
+  return [{ kind: 'weight', weight: 0 }, pause];
 }
 
 /** The state of an app switchyard has not driven before, from its live objects. */
@@ -73,7 +82,7 @@ export function reconcile(input: RolloutState, world: World, settings: PlanSetti
   if (newest !== undefined && newest !== state.canary) {
     if (state.canary !== undefined) state.retained.unshift({ version: state.canary, scaleDownAt: new Date(now).toISOString() });
     state.canary = newest;
-    state.steps = settings.steps ?? stepsOf(world, newest) ?? (state.strategy === 'bluegreen' ? [] : DEFAULT_STEPS);
+    state.steps = settings.steps ?? stepsOf(world, newest) ?? defaultSteps(state.strategy, settings);
     state.step = 0;
     state.weight = 0;
     state.phase = 'Progressing';
@@ -95,7 +104,8 @@ export function reconcile(input: RolloutState, world: World, settings: PlanSetti
 export function finishPromotion(state: RolloutState, now: number, scaleDownDelayMs: number): void {
   const previous = state.stable;
   const promoted = state.canary!;
-  state.retained = [{ version: previous, scaleDownAt: new Date(now + scaleDownDelayMs).toISOString() }, ...state.retained.filter((r) => r.version !== promoted && r.version !== previous)];
+  const retained: RolloutState['retained'][number] = Number.isFinite(scaleDownDelayMs) ? { version: previous, scaleDownAt: new Date(now + scaleDownDelayMs).toISOString() } : { version: previous, hot: true };
+  state.retained = [retained, ...state.retained.filter((r) => r.version !== promoted && r.version !== previous)];
   state.stable = promoted;
   delete state.canary;
   state.weight = 0;

@@ -30,6 +30,8 @@ export interface Retained {
   version: string;
   /** ISO time after which it is scaled to zero; undefined once scaled down. */
   scaleDownAt?: string;
+  /** Kept at full size (blue-green `--scale-down-delay 0`): never scaled down automatically. */
+  hot?: boolean;
 }
 
 /**

@@ -1,7 +1,8 @@
+import { fieldManagerFor, isKubeError } from '../kube/index.ts';
 import type { Kube } from '../kube/index.ts';
 import { APP_LABEL, childName, compareVersions, POD_TEMPLATE_HASH_LABEL, RENDERED_ANNOTATION, VERSION_LABEL, versionSlug } from '../render/index.ts';
 import type { AppPlan, KubeObject, Track, TrackRole } from '../render/index.ts';
-import { cleanLiveObject, versionService } from '../render/workload.ts';
+import { cleanLiveObject, previewService, versionService } from '../render/workload.ts';
 import { providers } from '../route/index.ts';
 import type { RolloutState } from './state.ts';
 import type { World } from './world.ts';
@@ -52,7 +53,7 @@ export async function applyTraffic(kube: Kube, world: World, plan: AppPlan, rout
   for (const svc of world.stableServices) {
     const selector = (svc.spec as { selector?: Record<string, string> }).selector ?? {};
     if (Object.entries(wanted).every(([k, v]) => (v === null ? selector[k] === undefined : selector[k] === v))) continue;
-    await kube.patch('v1', 'Service', ns, svc.metadata.name, 'merge', { spec: { selector: wanted } });
+    await kube.patch('v1', 'Service', ns, svc.metadata.name, 'merge', { spec: { selector: wanted } }, { fieldManager: fieldManagerFor(svc) });
     change.services.push(svc.metadata.name);
   }
   for (const svc of world.stableServices) {
@@ -65,13 +66,14 @@ export async function applyTraffic(kube: Kube, world: World, plan: AppPlan, rout
       change.services.push(desired.metadata.name);
     }
   }
+  await syncPreview(kube, world, plan, change);
   const provider = providers[router];
   const routes = world.routes.filter((r) => provider.isRoute(r));
   if (routes.length > 0 || world.ingresses.length > 0) {
     const out = provider.render({ plan, services: world.stableServices.map(chartView), routes: routes.map(cleanLiveObject), ingresses: world.ingresses.map(cleanLiveObject) });
     for (const [i, obj] of out.rewritten.entries()) {
       if (sameRoute(routes[i]!, obj)) continue;
-      await kube.apply(forApply(obj, ns));
+      await kube.apply(forApply(obj, ns), { fieldManager: fieldManagerFor(routes[i]) });
       change.routes.push(obj.metadata.name);
     }
     const keep = new Set<string>();
@@ -79,7 +81,7 @@ export async function applyTraffic(kube: Kube, world: World, plan: AppPlan, rout
       keep.add(obj.metadata.name);
       const live = world.canaryRoutes.find((c) => c.metadata.name === obj.metadata.name);
       if (live !== undefined && sameRoute(live, obj)) continue;
-      await kube.apply(forApply(obj, ns));
+      await kube.apply(forApply(obj, ns), { fieldManager: fieldManagerFor(live) });
       change.routes.push(obj.metadata.name);
     }
     for (const stale of world.canaryRoutes.filter((c) => !keep.has(c.metadata.name))) {
@@ -88,6 +90,25 @@ export async function applyTraffic(kube: Kube, world: World, plan: AppPlan, rout
     }
   }
   return change;
+}
+
+/** The blue-green preview Service `<svc>-preview` selects the preview version while there is one. */
+async function syncPreview(kube: Kube, world: World, plan: AppPlan, change: TrafficChange): Promise<void> {
+  const preview = plan.tracks.find((t) => t.role === 'preview');
+  for (const svc of world.stableServices) {
+    if ((svc.spec as { clusterIP?: string }).clusterIP === 'None') continue;
+    const name = childName(svc.metadata.name, 'preview');
+    const live = world.previewServices.get(name);
+    if (preview === undefined) {
+      if (live !== undefined && (await kube.delete('v1', 'Service', world.namespace, name))) change.deleted.push(`Service/${name}`);
+      continue;
+    }
+    const desired = previewService(chartView(svc), plan, preview);
+    const selector = (live?.spec as { selector?: Record<string, string> } | undefined)?.selector;
+    if (selector !== undefined && JSON.stringify(selector) === JSON.stringify((desired.spec as { selector: Record<string, string> }).selector)) continue;
+    await kube.apply(forApply(desired, world.namespace));
+    change.services.push(name);
+  }
 }
 
 /** A live stable Service seen as the chart wrote it (its selector without switchyard's keys). */
@@ -117,16 +138,32 @@ function sameRoute(live: KubeObject, desired: KubeObject): boolean {
 export async function scale(kube: Kube, world: World, deployment: KubeObject | undefined, replicas: number): Promise<boolean> {
   if (deployment === undefined) return false;
   if ((deployment.spec as { replicas?: number }).replicas === replicas) return false;
-  await kube.patch('apps/v1', 'Deployment', world.namespace, deployment.metadata.name, 'merge', { spec: { replicas } });
+  await kube.patch('apps/v1', 'Deployment', world.namespace, deployment.metadata.name, 'merge', { spec: { replicas } }, { fieldManager: fieldManagerFor(deployment) });
   return true;
 }
 
-/** Points the app's HPAs/VPAs at `deployment`. */
+/** Kinds that point at a workload by name: HPA, VPA, KEDA ScaledObject. */
+const SCALERS: [apiVersion: string, kind: string, field: 'scaleTargetRef' | 'targetRef'][] = [
+  ['autoscaling/v2', 'HorizontalPodAutoscaler', 'scaleTargetRef'],
+  ['autoscaling.k8s.io/v1', 'VerticalPodAutoscaler', 'targetRef'],
+  ['keda.sh/v1alpha1', 'ScaledObject', 'scaleTargetRef'],
+];
+
+/** Points the app's HPAs, VPAs and ScaledObjects at `deployment` (kinds the cluster does not serve are skipped). */
 export async function retargetScalers(kube: Kube, world: World, deployment: string): Promise<void> {
-  for (const scaler of world.scalers) {
-    const ref = (scaler.spec as { scaleTargetRef?: { name?: string } }).scaleTargetRef;
-    if (ref === undefined || ref.name === deployment) continue;
-    await kube.patch(scaler.apiVersion, scaler.kind, world.namespace, scaler.metadata.name, 'merge', { spec: { scaleTargetRef: { name: deployment } } });
+  for (const [apiVersion, kind, field] of SCALERS) {
+    let items: KubeObject[];
+    try {
+      items = (await kube.list(apiVersion, kind, world.namespace, { labelSelector: `${APP_LABEL}=${world.app}` })).items;
+    } catch (err) {
+      if (isKubeError(err, 'not-found')) continue;
+      throw err;
+    }
+    for (const scaler of items) {
+      const ref = (scaler.spec as Record<string, { name?: string } | undefined>)[field];
+      if (ref === undefined || ref.name === deployment) continue;
+      await kube.patch(apiVersion, kind, world.namespace, scaler.metadata.name, 'merge', { spec: { [field]: { name: deployment } } }, { fieldManager: fieldManagerFor(scaler) });
+    }
   }
 }
 

@@ -16,6 +16,8 @@ export interface World {
   stableServices: KubeObject[];
   /** Names of the per-version Services that exist. */
   versionServices: Set<string>;
+  /** Blue-green preview Services by name. */
+  previewServices: Map<string, KubeObject>;
   /** HTTPRoutes switchyard rewrote or generated. */
   routes: KubeObject[];
   /** The chart's Ingresses that send traffic to the app's Services. */
@@ -59,6 +61,7 @@ export async function readWorld(kube: Kube, namespace: string, app: string): Pro
     deployments: new Map(),
     stableServices: services.filter((s) => role(s) === 'stable-service'),
     versionServices: new Set(services.filter((s) => role(s) === 'version-service').map((s) => s.metadata.name)),
+    previewServices: new Map(services.filter((s) => role(s) === 'preview-service').map((s) => [s.metadata.name, s])),
     routes: routes.filter((r) => role(r) === 'route'),
     ingresses: [],
     canaryRoutes: ingresses.filter((i) => i.metadata.labels?.[APP_LABEL] === app && role(i) === 'canary-route'),

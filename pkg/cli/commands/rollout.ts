@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import type { Strategy } from '../../render/index.ts';
 import { control, runRollout } from '../../rollout/actions.ts';
-import type { ControlResult } from '../../rollout/actions.ts';
+import type { ControlResult, RunOptions } from '../../rollout/actions.ts';
 import type { DriveResult, EngineDeps } from '../../rollout/engine.ts';
 import type { ControlRequest } from '../../rollout/state.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
@@ -13,7 +13,7 @@ import type { DriveArgs } from './options.ts';
 type Handler<A> = (ctx: CommandContext, args: A) => Promise<number>;
 type Register = <A>(y: Argv, name: string, describe: string, builder: (y: Argv) => Argv<A>, handler: Handler<A>) => Argv;
 
-/** Exit code of a drive: 0 healthy or progressing as asked, 1 rolled back, 3 timed out. */
+/** Exit code of a drive: 0 healthy or progressing as asked, 1 rolled back, 3 timed out (or interrupted). */
 export function exitFor(result: DriveResult): number {
   switch (result.outcome) {
     case 'degraded':
@@ -25,7 +25,7 @@ export function exitFor(result: DriveResult): number {
   }
 }
 
-async function deps(ctx: CommandContext, app: string, live: boolean): Promise<{ engine: EngineDeps; close: () => void }> {
+async function deps(ctx: CommandContext, app: string, live: boolean): Promise<{ engine: EngineDeps; close: () => void; interrupted: () => boolean }> {
   const kube = await ctx.kube();
   const view = live && ctx.format() === undefined ? ctx.liveView('stderr') : undefined;
   const controller = new AbortController();
@@ -34,6 +34,7 @@ async function deps(ctx: CommandContext, app: string, live: boolean): Promise<{ 
   process.once('SIGTERM', onSignal);
   return {
     engine: { kube, namespace: kube.namespace, app, now: () => ctx.io.now(), emit: ctx.engineSink(view), signal: controller.signal },
+    interrupted: () => controller.signal.aborted,
     close: () => {
       view?.close();
       process.off('SIGINT', onSignal);
@@ -50,20 +51,29 @@ function printResult(ctx: CommandContext, result: DriveResult, _live: boolean): 
   if (result.outcome === 'degraded') ctx.note(`${result.view.app}: rolled back to ${result.view.stable}: ${result.view.message ?? 'degraded'}`);
 }
 
-/** `run`, `promote`, `pause`, `resume`, `abort`, `retry`, `undo`, `set-weight`. */
-export function registerRolloutCommands(y: Argv, register: Register, strategy: Strategy): Argv {
-  const app = (b: Argv): Argv<{ app: string }> => b.positional('app', { type: 'string', demandOption: true, describe: 'The app: the name of the chart\'s Deployment' }) as Argv<{ app: string }>;
-  register<{ app: string } & DriveArgs>(y, 'run <app>', strategy === 'canary' ? 'Drive the rollout of the newest version to the end: weights, gates, promotion' : 'Bring the new version up beside the active one and switch when it is ready', (b) => driveFlags(app(b), false), async (ctx, args) => {
+/** Registers `run <app>` with the given flags and option mapping. */
+export function registerRun<A extends { app: string } & DriveArgs>(y: Argv, register: Register, _strategy: Strategy, describe: string, builder: (b: Argv) => Argv<A>, toOptions: (args: A) => RunOptions): void {
+  register<A>(y, 'run <app>', describe, builder, async (ctx, args) => {
     const d = await deps(ctx, args.app, args.wait === true);
     try {
-      const result = await runRollout(d.engine, runOptions(args, strategy));
+      const result = await runRollout(d.engine, toOptions(args));
       d.close();
       printResult(ctx, result, args.wait === true);
+      if (d.interrupted()) {
+        ctx.note(`${args.app}: interrupted while ${result.view.phase.toLowerCase()}; run it again to continue`);
+        return EXIT.timeout;
+      }
       return exitFor(result);
     } finally {
       d.close();
     }
   });
+}
+
+/** `run`, `promote`, `pause`, `resume`, `abort`, `retry`, `undo`, `set-weight`. */
+export function registerRolloutCommands(y: Argv, register: Register, strategy: Strategy): Argv {
+  const app = (b: Argv): Argv<{ app: string }> => b.positional('app', { type: 'string', demandOption: true, describe: 'The app: the name of the chart\'s Deployment' }) as Argv<{ app: string }>;
+  registerRun<{ app: string } & DriveArgs>(y, register, strategy, 'Drive the rollout of the newest version to the end: weights, gates, promotion', (b) => driveFlags(app(b), false), (args) => runOptions(args, strategy));
   const controlCommand = (name: string, kind: ControlRequest['kind'], describe: string, waitDefault: boolean, extra: (b: Argv) => Argv = (b) => b, values: (args: Record<string, unknown>) => { reason?: string; target?: string; weight?: number } = () => ({})): void => {
     register<{ app: string } & DriveArgs & Record<string, unknown>>(y, `${name} <app>${name === 'set-weight' ? ' <weight>' : ''}`, describe, (b) => driveFlags(extra(app(b)), waitDefault) as Argv<{ app: string } & DriveArgs & Record<string, unknown>>, async (ctx, args) => {
       const requestKind: ControlRequest['kind'] = kind === 'promote' && args.full === true ? 'promote-full' : kind;
@@ -76,6 +86,9 @@ export function registerRolloutCommands(y: Argv, register: Register, strategy: S
           return EXIT.ok;
         }
         printResult(ctx, result.result, args.wait === true);
+        if (d.interrupted()) return EXIT.timeout;
+        // A successful abort leaves the app Degraded on purpose.
+        if (requestKind === 'abort') return result.result.view.phase === 'Degraded' ? EXIT.ok : EXIT.failed;
         return exitFor(result.result);
       } finally {
         d.close();
