@@ -11,7 +11,7 @@ import type { World } from './world.ts';
 export function planFromState(state: RolloutState, world: World): AppPlan {
   const originalStable = world.original !== undefined && world.original.version === state.stable && !world.deployments.has(state.stable);
   const tracks: Track[] = [];
-  const others = new Set<string>(state.retained.map((r) => r.version).filter((v) => v !== state.stable && v !== state.canary));
+  const retainedVersions = new Set<string>(state.retained.map((r) => r.version).filter((v) => v !== state.stable && v !== state.canary));
   const canaryWeight = state.canary !== undefined && state.phase !== 'Degraded' ? state.weight : 0;
   const track = (version: string, role: TrackRole, weight: number, original: boolean): Track => ({
     version,
@@ -22,10 +22,13 @@ export function planFromState(state: RolloutState, world: World): AppPlan {
     original,
   });
   tracks.push(track(state.stable, 'stable', 100 - canaryWeight, originalStable));
+  // Same order as the post-renderer's plan (stable, then by version), so both write identical routes.
+  const others: Track[] = [];
   if (state.canary !== undefined && state.canary !== state.stable && world.deployments.has(state.canary)) {
-    tracks.push(track(state.canary, state.strategy === 'bluegreen' ? 'preview' : 'canary', canaryWeight, false));
+    others.push(track(state.canary, state.strategy === 'bluegreen' ? 'preview' : 'canary', canaryWeight, false));
   }
-  for (const version of [...others].sort(compareVersions)) if (world.deployments.has(version)) tracks.push(track(version, 'retained', 0, false));
+  for (const version of retainedVersions) if (world.deployments.has(version)) others.push(track(version, 'retained', 0, false));
+  tracks.push(...others.sort((a, b) => compareVersions(a.version, b.version)));
   const plan: AppPlan = { app: world.app, version: state.canary ?? state.stable, strategy: state.strategy, header: state.header, tracks };
   if (originalStable && world.original?.podTemplateHash !== undefined) plan.originalPodTemplateHash = world.original.podTemplateHash;
   return plan;
