@@ -105,9 +105,30 @@ export class CommandContext {
     };
   }
 
-  /** A live view: on stdout for `status -w` (the result), on stderr for `run --wait` (progress). */
+  /**
+   * A live view: on stdout for `status -w` (the result), on stderr for `run --wait`
+   * (progress). On a terminal it repaints the latest view every second, so the elapsed
+   * time keeps counting while the engine waits.
+   */
   liveView(on: 'stdout' | 'stderr' = 'stdout'): LiveView {
-    return new LiveView({ stream: on === 'stdout' ? this.io.stdout : this.io.stderr, env: this.io.env, noColor: this.args.color === false, now: () => this.io.now(), setTimeout: (cb, ms) => setTimeout(cb, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) });
+    const view = new LiveView({ stream: on === 'stdout' ? this.io.stdout : this.io.stderr, env: this.io.env, noColor: this.args.color === false, now: () => this.io.now(), setTimeout: (cb, ms) => setTimeout(cb, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) });
+    if (!view.animated) return view;
+    let latest: Parameters<LiveView['update']>[0] | undefined;
+    const tick = setInterval(() => {
+      if (latest !== undefined) view.update(latest);
+    }, 1000);
+    tick.unref();
+    const update = view.update.bind(view);
+    const close = view.close.bind(view);
+    view.update = (v) => {
+      latest = v;
+      update(v);
+    };
+    view.close = () => {
+      clearInterval(tick);
+      close();
+    };
+    return view;
   }
 
   close(): void {

@@ -25,7 +25,7 @@ export function exitFor(result: DriveResult): number {
   }
 }
 
-async function deps(ctx: CommandContext, app: string, live: boolean): Promise<{ engine: EngineDeps; close: () => void; interrupted: () => boolean }> {
+async function deps(ctx: CommandContext, app: string, live: boolean): Promise<{ engine: EngineDeps; close: () => void; interrupted: () => boolean; animated: boolean }> {
   const kube = await ctx.kube();
   const view = live && ctx.format() === undefined ? ctx.liveView('stderr') : undefined;
   const controller = new AbortController();
@@ -35,6 +35,7 @@ async function deps(ctx: CommandContext, app: string, live: boolean): Promise<{ 
   return {
     engine: { kube, namespace: kube.namespace, app, now: () => ctx.io.now(), emit: ctx.engineSink(view), signal: controller.signal },
     interrupted: () => controller.signal.aborted,
+    animated: view?.animated === true,
     close: () => {
       view?.close();
       process.off('SIGINT', onSignal);
@@ -43,10 +44,11 @@ async function deps(ctx: CommandContext, app: string, live: boolean): Promise<{ 
   };
 }
 
-function printResult(ctx: CommandContext, result: DriveResult, _live: boolean): void {
+/** Prints the final status, unless an animated live view already left it on the same terminal. */
+function printResult(ctx: CommandContext, result: DriveResult, animated: boolean): void {
   const format = ctx.format();
   if (format !== undefined) ctx.out(formatOutput(format, result.view));
-  else ctx.out(renderStatus(result.view, ctx.style(), { now: ctx.io.now() }));
+  else if (!(animated && ctx.io.stdout.isTTY === true)) ctx.out(renderStatus(result.view, ctx.style(), { now: ctx.io.now() }));
   if (result.outcome === 'timeout') ctx.note(`${result.view.app}: timed out while ${result.view.phase.toLowerCase()}${result.view.message === undefined ? '' : ` (${result.view.message})`}`);
   if (result.outcome === 'degraded') ctx.note(`${result.view.app}: rolled back to ${result.view.stable}: ${result.view.message ?? 'degraded'}`);
 }
@@ -58,7 +60,7 @@ export function registerRun<A extends { app: string } & DriveArgs>(y: Argv, regi
     try {
       const result = await runRollout(d.engine, toOptions(args));
       d.close();
-      printResult(ctx, result, args.wait === true);
+      printResult(ctx, result, d.animated);
       if (d.interrupted()) {
         ctx.note(`${args.app}: interrupted while ${result.view.phase.toLowerCase()}; run it again to continue`);
         return EXIT.timeout;
@@ -85,7 +87,7 @@ export function registerRolloutCommands(y: Argv, register: Register, strategy: S
           ctx.note(`${args.app}: ${requestKind} requested; ${result.holder} drives ${args.app} and will carry it out`);
           return EXIT.ok;
         }
-        printResult(ctx, result.result, args.wait === true);
+        printResult(ctx, result.result, d.animated);
         if (d.interrupted()) return EXIT.timeout;
         // A successful abort leaves the app Degraded on purpose.
         if (requestKind === 'abort') return result.result.view.phase === 'Degraded' ? EXIT.ok : EXIT.failed;
