@@ -35,7 +35,7 @@ function bgOptions(args: BgArgs): RunOptions {
 }
 
 function bgFlags(b: Argv, waitDefault: boolean): Argv<BgArgs> {
-  return driveFlags(b.positional('app', { type: 'string', demandOption: true, describe: "The app: the name of the chart's Deployment" }), waitDefault)
+  return driveFlags(b.positional('app', { type: 'string', demandOption: true, describe: "The app: the name of the chart's Deployment" }), waitDefault, 'bluegreen')
     .option('auto-promote-after', { type: 'string', describe: 'With run --wait: switch by itself once the preview has been ready this long, e.g. 5m' }) as unknown as Argv<BgArgs>;
 }
 

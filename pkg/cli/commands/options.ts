@@ -17,16 +17,18 @@ export interface DriveArgs {
 }
 
 /** Adds the flags of commands that drive a rollout; `waitDefault` differs per command. */
-export function driveFlags<T>(y: Argv<T>, waitDefault: boolean): Argv<T & DriveArgs> {
-  return y
+export function driveFlags<T>(y: Argv<T>, waitDefault: boolean, strategy: Strategy = 'canary'): Argv<T & DriveArgs> {
+  const bluegreen = strategy === 'bluegreen';
+  const out = y
     .option('wait', { type: 'boolean', default: waitDefault, describe: 'Wait through readiness, pauses and delays until the rollout ends (--no-wait: do what needs no waiting, then return)' })
     .option('timeout', { type: 'string', describe: 'With --wait, give up after this long (exit 3), e.g. 10m' })
-    .option('steps', { type: 'string', describe: 'Canary plan for a new rollout: weights and pauses, e.g. 10,25,pause:1m,50,pause,100 (default: the workload\'s switchyard.dev/steps annotation, else 10,25,50,100)' })
     .option('progress-deadline', { type: 'string', default: '10m', describe: 'How long a step may wait for the new version to become ready before rolling back' })
     .option('max-restarts', { type: 'number', default: 3, describe: 'Container restarts plus failed pods of the new version tolerated before rolling back' })
-    .option('scale-down-delay', { type: 'string', default: '30s', describe: 'How long the previous stable version stays at full size after a switch (0: at once)' })
-    .option('keep', { type: 'number', default: 2, describe: 'How many previous versions are kept (scaled down) for rollback' })
-    .option('force', { type: 'boolean', default: false, describe: 'Take over the lease of another driver that is gone' }) as unknown as Argv<T & DriveArgs>;
+    .option('scale-down-delay', { type: 'string', default: '30s', describe: bluegreen ? 'How long the previous version stays at full size after a switch (0: keep it hot for an instant rollback)' : 'How long the previous stable version stays at full size after promotion (0: scale it down at once)' })
+    .option('keep', { type: 'number', default: 2, describe: bluegreen ? 'How many versions stay live, the active one included (2: n and n+1); older ones are retired once n+1 is active' : 'How many previous versions are kept (scaled down) for rollback; older ones are retired' })
+    .option('force', { type: 'boolean', default: false, describe: 'Take over the lease of another driver that is gone' });
+  if (bluegreen) return out as unknown as Argv<T & DriveArgs>;
+  return out.option('steps', { type: 'string', describe: 'Canary plan for a new rollout: weights and pauses, e.g. 10,25,pause:1m,50,pause,100 (default: the workload\'s switchyard.dev/steps annotation, else 10,25,50,100)' }) as unknown as Argv<T & DriveArgs>;
 }
 
 /** Turns flags into engine options. */
