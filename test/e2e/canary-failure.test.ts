@@ -116,6 +116,45 @@ suite('kubectl canary when a rollout fails or is steered', { concurrency: true }
     assert.equal(healthy.view.canary, undefined);
   });
 
+  // A `helm upgrade` deploys 3.0.0 and status shows it Progressing, but nothing has run yet,
+  // so the stored rollout state still says Healthy. The control commands must act on what
+  // status shows, not on the stored state.
+  test('abort right after a helm upgrade aborts the new version', async (t) => {
+    const ns = await freshNamespace(t);
+    for (const version of ['1.0.0', '2.0.0']) assertOk(await deploy(ns, version), `deploy ${version}`);
+    assertOk(await canary(ns, ['run', 'web', '--wait', '--scale-down-delay', '0'], { timeoutMs: 90_000 }), 'run 2.0.0');
+    assertOk(await deploy(ns, '3.0.0'), 'upgrade to 3.0.0');
+    const pending = (await status(ns)).view;
+    assert.equal(pending.phase, 'Progressing');
+    assert.equal(pending.canary, '3.0.0');
+
+    const aborted = await canary(ns, ['abort', 'web'], { timeoutMs: 60_000 });
+    const after = (await status(ns)).view;
+    assert.equal(after.phase, 'Degraded', `abort of the 3.0.0 that status showed in progress did not abort it (exit ${aborted.code}: ${aborted.stderr.trim()})`);
+    assert.equal(after.canary, '3.0.0');
+    assert.equal(await selected(ns), '2.0.0');
+    assert.equal((await replicas(ns, 'web-3-0-0')).desired, 0, 'web-3-0-0 is scaled down');
+  });
+
+  test('undo right after a helm upgrade goes back to the previous version, never forward to the new one', async (t) => {
+    const ns = await freshNamespace(t);
+    for (const version of ['1.0.0', '2.0.0']) assertOk(await deploy(ns, version), `deploy ${version}`);
+    assertOk(await canary(ns, ['run', 'web', '--wait', '--scale-down-delay', '0'], { timeoutMs: 90_000 }), 'run 2.0.0');
+    assertOk(await deploy(ns, '3.0.0'), 'upgrade to 3.0.0');
+    assert.equal((await status(ns)).view.canary, '3.0.0');
+
+    const undo = await canary(ns, ['undo', 'web', '--scale-down-delay', '0'], { timeoutMs: 60_000 });
+    const entries = await history(ns);
+    const forward = entries.filter((e) => e.version === '3.0.0' && (e.event === 'WeightSet' || e.event === 'Promoted'));
+    assert.deepEqual(forward.map((e) => `${e.event} ${e.weight ?? ''}`.trim()), [],
+      `undo (exit ${undo.code}) sent traffic to 3.0.0 instead of going back to 1.0.0`);
+    assertOk(undo, 'undo');
+    assert.equal(await selected(ns), '1.0.0');
+    const view = (await status(ns)).view;
+    assert.equal(view.stable, '1.0.0');
+    assert.equal(view.phase, 'Healthy');
+  });
+
   test('run --timeout at an indefinite pause exits 3; promote continues; abort sends traffic back; retry restarts', async (t) => {
     const ns = await freshNamespace(t);
     assertOk(await deploy(ns, '1.0.0'), 'install 1.0.0');

@@ -292,6 +292,19 @@ suite('kubectl canary with helm', { concurrency: true }, () => {
     assert.deepEqual([...timeline[firstServing]!].sort(), adoptedPods, 'the adopted pods served first');
   });
 
+  test('an adopted version kept for rollback survives the next helm upgrade (scenario 7, invariant 5)', async (t) => {
+    const ns = await freshNamespace(t);
+    assertOk(await deploy(3, ns, '1.0.0', { plain: true }), 'install 1.0.0 without the post-renderer');
+    assertOk(await deploy(3, ns, '2.0.0'), 'upgrade to 2.0.0 with the post-renderer');
+    assertOk(await canary(ns, ['run', 'web', '--wait', '--scale-down-delay', '0'], { timeoutMs: 90_000 }), 'run');
+    const retained = (await status(ns)).view.versions.find((v) => v.version === '1.0.0');
+    assert.deepEqual({ role: retained?.role, deployment: retained?.deployment }, { role: 'retained', deployment: 'web' }, 'precondition: the adopted web is kept as 1.0.0');
+
+    assertOk(await deploy(3, ns, '3.0.0'), 'upgrade to 3.0.0');
+    assert.deepEqual(await deployments(ns), ['web', 'web-2-0-0', 'web-3-0-0'], 'the helm upgrade deleted the retained 1.0.0 (Deployment web)');
+    assert.equal((await status(ns)).view.versions.find((v) => v.version === '1.0.0')?.role, 'retained');
+  });
+
   // ---- scenario 8 ----
 
   test('no Helm: apply -f a plain manifest as 1.0.0, then as 2.0.0, then run (scenario 8)', async (t) => {
