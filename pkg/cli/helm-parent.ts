@@ -59,7 +59,16 @@ export function writeToHelmStderr(line: string, parent: HelmInvocation | undefin
   const target = `/proc/${parent.pid}/fd/2`;
   try {
     if (readlinkSync(target) === readlinkSync('/proc/self/fd/2')) return false;
-    const fd = openSync(target, 'a');
+  } catch {
+    return false;
+  }
+  return appendLine(target, line);
+}
+
+/** Opens `path` for appending and writes one line; false when it cannot. */
+function appendLine(path: string, line: string): boolean {
+  try {
+    const fd = openSync(path, 'a');
     try {
       writeSync(fd, line.endsWith('\n') ? line : `${line}\n`);
     } finally {
@@ -93,15 +102,5 @@ export function saveLastError(line: string, env: NodeJS.ProcessEnv, now: number)
 
 /** Writes a line to the controlling terminal, if there is one. */
 export function writeToTerminal(line: string): boolean {
-  try {
-    const fd = openSync('/dev/tty', 'a');
-    try {
-      writeSync(fd, line.endsWith('\n') ? line : `${line}\n`);
-    } finally {
-      closeSync(fd);
-    }
-    return true;
-  } catch {
-    return false;
-  }
+  return appendLine('/dev/tty', line);
 }

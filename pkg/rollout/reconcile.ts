@@ -2,7 +2,7 @@ import type { RouterName } from '../route/index.ts';
 import { compareVersions } from '../render/index.ts';
 import type { Strategy } from '../render/index.ts';
 import { record } from './store.ts';
-import { DEFAULT_STEPS, parseSteps } from './state.ts';
+import { DEFAULT_STEPS, parseSteps, startRollout } from './state.ts';
 import type { RolloutState, Step } from './state.ts';
 import type { World } from './world.ts';
 
@@ -80,16 +80,7 @@ export function reconcile(input: RolloutState, world: World, settings: PlanSetti
   const retained = new Set(state.retained.map((r) => r.version));
   const newest = newestFirst(world).find((v) => v !== state.stable && !retained.has(v));
   if (newest !== undefined && newest !== state.canary) {
-    if (state.canary !== undefined) state.retained.unshift({ version: state.canary, scaleDownAt: new Date(now).toISOString() });
-    state.canary = newest;
-    state.steps = settings.steps ?? stepsOf(world, newest) ?? defaultSteps(state.strategy, settings);
-    state.step = 0;
-    state.weight = 0;
-    state.phase = 'Progressing';
-    state.startedAt = new Date(now).toISOString();
-    delete state.stepStartedAt;
-    delete state.pauseUntil;
-    delete state.message;
+    startRollout(state, newest, settings.steps ?? stepsOf(world, newest) ?? defaultSteps(state.strategy, settings), now);
     delete state.request;
     record(state, now, { event: 'RolloutStarted', message: `rolling out ${newest} (stable ${state.stable}) in ${state.steps.length} steps`, version: newest });
   }

@@ -1,4 +1,5 @@
 import { record } from './store.ts';
+import { startRollout } from './state.ts';
 import type { ControlRequest, RolloutState } from './state.ts';
 
 /**
@@ -60,16 +61,7 @@ export function applyRequest(input: RolloutState, now: number): RolloutState {
     case 'undo': {
       const target = request.target ?? state.retained[0]?.version;
       if (target === undefined || target === state.stable) break;
-      if (state.canary !== undefined && state.canary !== target) state.retained.unshift({ version: state.canary, scaleDownAt: new Date(now).toISOString() });
-      state.canary = target;
-      state.steps = [];
-      state.step = 0;
-      state.weight = 0;
-      state.phase = 'Progressing';
-      state.startedAt = new Date(now).toISOString();
-      delete state.stepStartedAt;
-      delete state.pauseUntil;
-      delete state.message;
+      startRollout(state, target, [], now);
       record(state, now, { event: 'Undo', message: `rolling back from ${state.stable} to ${target} ${by}`, version: target });
       break;
     }

@@ -140,3 +140,20 @@ export function formatDuration(ms: number): string {
   s -= m * 60;
   return `${h > 0 ? `${h}h` : ''}${m > 0 ? `${m}m` : ''}${s > 0 || (h === 0 && m === 0) ? `${s}s` : ''}`;
 }
+
+/**
+ * Makes `version` the rollout in progress from its first step: a canary being replaced
+ * is kept (to be scaled down), progress and messages are cleared.
+ */
+export function startRollout(state: RolloutState, version: string, steps: Step[], now: number): void {
+  if (state.canary !== undefined && state.canary !== version) state.retained.unshift({ version: state.canary, scaleDownAt: new Date(now).toISOString() });
+  state.canary = version;
+  state.steps = steps;
+  state.step = 0;
+  state.weight = 0;
+  state.phase = 'Progressing';
+  state.startedAt = new Date(now).toISOString();
+  delete state.stepStartedAt;
+  delete state.pauseUntil;
+  delete state.message;
+}
