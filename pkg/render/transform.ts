@@ -158,6 +158,9 @@ function emitWorkload(dep: Parsed, plan: AppPlan, observed: ObservedState, edits
     return;
   }
   replace(edits, dep, versionDeployment(dep.object, plan, current, { replicas: initialReplicas(dep.object, plan, observed) }));
+  // A promotion replaced the adopted Deployment, which switchyard keeps (scaled down) for
+  // rollback until it is retired: emit it as it is live, or Helm would delete it.
+  if (original !== undefined) insertAfter(edits, dep, [mark(cleanLiveObject(original.manifest), plan.app, 'original')]);
 }
 
 /**

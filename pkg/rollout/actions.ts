@@ -49,7 +49,7 @@ export async function control(deps: EngineDeps, kind: ControlRequest['kind'], op
   }
   try {
     await storeRequest(deps, request(kind, holderIdentity(), deps.now(), extra), options);
-    return { kind: 'done', result: await drive(deps, { ...options, stopAtPause: true }) };
+    return { kind: 'done', result: await drive(deps, { ...options, stopAtPause: true, skipScaleDownWait: true }) };
   } finally {
     await lock.release();
   }
@@ -77,8 +77,8 @@ function validate(state: RolloutState, req: ControlRequest): void {
   const rolling = state.canary !== undefined && state.phase !== 'Healthy';
   switch (req.kind) {
     case 'undo': {
-      const target = req.target ?? state.retained[0]?.version;
-      if (target === undefined) throw new Error(`${app}: no previous version is retained to go back to`);
+      const target = req.target ?? state.retained.find((r) => r.aborted !== true)?.version;
+      if (target === undefined) throw new Error(`${app}: no previous good version is retained to go back to${state.retained.length > 0 ? ` (only never-promoted ones: ${state.retained.map((r) => r.version).join(', ')}; name one with --to-version)` : ''}`);
       if (target === state.stable) throw new Error(`${app}: ${target} is already stable`);
       if (req.target !== undefined && !state.retained.some((r) => r.version === req.target) && state.canary !== req.target) {
         throw new Error(`${app}: version ${req.target} is not live; retained: ${state.retained.map((r) => r.version).join(', ') || 'none'}`);

@@ -34,6 +34,8 @@ export interface DriveOptions {
   wait: boolean;
   /** With `wait`, still stop at an indefinite pause (used by `promote`). */
   stopAtPause?: boolean;
+  /** With `wait`, return once Healthy instead of waiting for the previous version's scale-down delay. */
+  skipScaleDownWait?: boolean;
   /** Give up (outcome `timeout`) after this long. */
   timeoutMs?: number;
   /** How long one step may wait for the canary to be ready. Default 10 min. */
@@ -85,9 +87,15 @@ export async function drive(deps: EngineDeps, options: DriveOptions): Promise<Dr
       if (err instanceof StateConflict) continue;
       throw err;
     }
-    const view = buildStatus(pass.state, pass.world, gates, deps.now());
+    let view = buildStatus(pass.state, pass.world, gates, deps.now());
+    if (step.next === 'stop') {
+      // The step wrote to the cluster: show what is there now, not what was read before.
+      const after = await readWorld(deps.kube, deps.namespace, deps.app);
+      view = buildStatus(pass.state, after, gates, deps.now());
+      deps.emit({ kind: 'status', view });
+      return { outcome: step.outcome, state: pass.state, view };
+    }
     deps.emit({ kind: 'status', view });
-    if (step.next === 'stop') return { outcome: step.outcome, state: pass.state, view };
     if (step.next === 'wait') {
       if (!options.wait || (options.stopAtPause === true && pass.state.phase === 'Paused')) {
         return { outcome: pass.state.phase === 'Paused' ? 'paused' : 'progressing', state: pass.state, view };
@@ -273,17 +281,20 @@ async function settle(deps: EngineDeps, options: DriveOptions, pass: Pass): Prom
       await commit(deps, pass, (s) => record(s, now, { event: 'ScaledDown', message: `${retained.version} scaled down (kept for rollback)`, version: retained.version }));
     }
   }
-  const extra = state.retained.slice(options.keep);
+  // Versions that were never promoted (aborted or replaced canaries) do not take a slot.
+  const good = state.retained.filter((r) => r.aborted !== true);
+  const extra = [...state.retained.filter((r) => r.aborted === true && (r.scaleDownAt === undefined || Date.parse(r.scaleDownAt) <= now)), ...good.slice(options.keep)];
   if (extra.length > 0) {
     await commit(deps, pass, (s) => {
-      s.retained = s.retained.slice(0, options.keep);
+      const gone = new Set(extra.map((r) => r.version));
+      s.retained = s.retained.filter((r) => !gone.has(r.version));
       for (const r of extra) record(s, now, { event: 'Retired', message: `${r.version} retired (more than ${options.keep} kept)`, version: r.version });
     });
     await applyTraffic(deps.kube, world, planFromState(pass.state, world), state.router);
     for (const r of extra) await deleteVersion(deps.kube, world, r.version);
     return { next: 'continue' };
   }
-  if (wakeAt !== undefined) return { next: 'wait', until: wakeAt };
+  if (wakeAt !== undefined && options.skipScaleDownWait !== true) return { next: 'wait', until: wakeAt };
   return { next: 'stop', outcome: 'healthy' };
 }
 

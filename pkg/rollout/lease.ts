@@ -91,6 +91,7 @@ export async function acquireLease(kube: Kube, namespace: string, app: string, o
 
 function startRenewal(kube: Kube, namespace: string, name: string, holder: string, now: () => number): Lock {
   let stopped = false;
+  let inflight: Promise<void> = Promise.resolve();
   const renew = async (): Promise<void> => {
     const lease = await kube.get('coordination.k8s.io/v1', 'Lease', namespace, name);
     if (lease === undefined || (lease.spec as { holderIdentity?: string }).holderIdentity !== holder) return;
@@ -98,7 +99,7 @@ function startRenewal(kube: Kube, namespace: string, name: string, holder: strin
     await kube.update(lease);
   };
   const timer = setInterval(() => {
-    if (!stopped) renew().catch(() => undefined);
+    if (!stopped) inflight = renew().catch(() => undefined);
   }, (LEASE_SECONDS * 1000) / 3);
   timer.unref();
   return {
@@ -106,14 +107,18 @@ function startRenewal(kube: Kube, namespace: string, name: string, holder: strin
     async release(): Promise<void> {
       stopped = true;
       clearInterval(timer);
-      try {
-        const lease = await kube.get('coordination.k8s.io/v1', 'Lease', namespace, name);
-        if (lease !== undefined && (lease.spec as { holderIdentity?: string }).holderIdentity === holder) {
+      await inflight;
+      for (let attempt = 0; attempt < 3; attempt++) {
+        try {
+          const lease = await kube.get('coordination.k8s.io/v1', 'Lease', namespace, name);
+          if (lease === undefined || (lease.spec as { holderIdentity?: string }).holderIdentity !== holder) return;
           (lease.spec as Record<string, unknown>).holderIdentity = '';
           await kube.update(lease);
+          return;
+        } catch (err) {
+          // A renewal raced us: read again. Anything else: the lease expires by itself.
+          if (!isKubeError(err, 'conflict')) return;
         }
-      } catch {
-        // best effort: an unreleased lease expires by itself
       }
     },
   };

@@ -59,8 +59,9 @@ export function applyRequest(input: RolloutState, now: number): RolloutState {
       record(state, now, { event: 'Retry', message: `retrying ${state.canary} from the first step ${by}`, version: state.canary, weight: 0 });
       break;
     case 'undo': {
-      const target = request.target ?? state.retained[0]?.version;
+      const target = request.target ?? state.retained.find((r) => r.aborted !== true)?.version;
       if (target === undefined || target === state.stable) break;
+      state.retained = state.retained.filter((r) => r.version !== target);
       startRollout(state, target, [], now);
       record(state, now, { event: 'Undo', message: `rolling back from ${state.stable} to ${target} ${by}`, version: target });
       break;

@@ -32,6 +32,8 @@ export interface Retained {
   scaleDownAt?: string;
   /** Kept at full size (blue-green `--scale-down-delay 0`): never scaled down automatically. */
   hot?: boolean;
+  /** Never promoted (aborted, or replaced by a newer version): retired first, not a rollback target by default. */
+  aborted?: boolean;
 }
 
 /**
@@ -146,7 +148,7 @@ export function formatDuration(ms: number): string {
  * is kept (to be scaled down), progress and messages are cleared.
  */
 export function startRollout(state: RolloutState, version: string, steps: Step[], now: number): void {
-  if (state.canary !== undefined && state.canary !== version) state.retained.unshift({ version: state.canary, scaleDownAt: new Date(now).toISOString() });
+  if (state.canary !== undefined && state.canary !== version) state.retained.unshift({ version: state.canary, scaleDownAt: new Date(now).toISOString(), aborted: true });
   state.canary = version;
   state.steps = steps;
   state.step = 0;

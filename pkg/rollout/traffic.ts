@@ -174,7 +174,7 @@ export async function retargetScalers(kube: Kube, world: World, deployment: stri
 export async function deleteVersion(kube: Kube, world: World, version: string): Promise<void> {
   const { items } = await kube.list('v1', 'Service', world.namespace, { labelSelector: `${APP_LABEL}=${world.app},${VERSION_LABEL}=${version}` });
   for (const svc of items) if (svc.metadata.annotations?.[RENDERED_ANNOTATION] !== undefined) await kube.delete('v1', 'Service', world.namespace, svc.metadata.name);
-  const d = world.deployments.get(version);
+  const d = world.deployments.get(version) ?? (world.original?.version === version ? world.original.deployment : undefined);
   if (d !== undefined) await kube.delete('apps/v1', 'Deployment', world.namespace, d.metadata.name);
 }
 
