@@ -1,0 +1,91 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { render } from '../render/index.ts';
+import type { KubeObject } from '../render/index.ts';
+import { drive } from './engine.ts';
+import type { DriveOptions, DriveResult } from './engine.ts';
+import { parseSteps } from './state.ts';
+import { Crash, FakeKube } from './fake-kube.test-util.ts';
+
+// The step machine against an in-memory fake of our Kube interface (pods become ready
+// at once). The cluster-level versions of these tests live in test/e2e/canary-*.test.ts.
+const chart = readFileSync(join(import.meta.dirname, '../../testdata/render/gateway.yaml'), 'utf8');
+const options: DriveOptions = { wait: false, progressDeadlineMs: 60_000, maxRestarts: 3, scaleDownDelayMs: 0, keep: 2, settings: { steps: parseSteps('10,25,50,100') } };
+
+/** A cluster with 1.0.0 installed through the post-renderer and 2.0.0 deployed beside it. */
+function cluster(): FakeKube {
+  const kube = new FakeKube();
+  const install = (text: string, observed: Parameters<typeof render>[2]): void => {
+    for (const doc of parseAllDocuments(render(text, {}, observed).text)) {
+      const obj = doc.toJS() as KubeObject;
+      if (obj.metadata.annotations?.['helm.sh/hook'] !== undefined) continue;
+      obj.metadata.namespace = 'demo';
+      obj.metadata.creationTimestamp = `2026-11-23T10:0${kube.all(obj.kind).length}:00Z`;
+      kube.seed(obj);
+    }
+  };
+  install(chart, { apps: {} });
+  const v1 = { version: '1.0.0', deployment: 'web-1-0-0', replicas: 2, readyReplicas: 2 };
+  install(chart.replaceAll('1.0.0', '2.0.0'), { apps: { web: { stable: '1.0.0', versions: { '1.0.0': v1 }, weights: {} } } });
+  return kube;
+}
+
+const run = (kube: FakeKube, opts: DriveOptions = options): Promise<DriveResult> =>
+  drive({ kube, namespace: 'demo', app: 'web', now: () => Date.parse('2026-11-23T11:00:00Z'), emit: () => undefined }, opts);
+
+/** What must hold after a successful rollout of 2.0.0. */
+function assertPromoted(kube: FakeKube): void {
+  const service = kube.all('Service').find((s) => s.metadata.name === 'web')!;
+  assert.equal((service.spec as { selector: Record<string, string> }).selector['switchyard.dev/version'], '2.0.0');
+  const route = kube.all('HTTPRoute')[0]!;
+  assert.equal(route.metadata.annotations?.['switchyard.dev/weights'], '{"2.0.0":100,"1.0.0":0}');
+  const replicas = Object.fromEntries(kube.all('Deployment').map((d) => [d.metadata.name, (d.spec as { replicas: number }).replicas]));
+  assert.deepEqual(replicas, { 'web-1-0-0': 0, 'web-2-0-0': 2 });
+  const state = JSON.parse((kube.all('ConfigMap').find((c) => c.metadata.name === 'switchyard.web')!.data as { state: string }).state);
+  assert.equal(state.phase, 'Healthy');
+  assert.equal(state.stable, '2.0.0');
+  assert.equal(state.canary, undefined);
+  assert.equal(state.history.filter((h: { event: string }) => h.event === 'Promoted').length, 1);
+}
+
+test('a four-step canary steps the weights, scales the canary with them and promotes', async () => {
+  const kube = cluster();
+  const result = await run(kube);
+  assert.equal(result.outcome, 'healthy');
+  assert.deepEqual(result.state.history.map((h) => h.event), ['Adopted', 'RolloutStarted', 'WeightSet', 'WeightSet', 'WeightSet', 'Scaled', 'WeightSet', 'Promoted', 'ScaledDown']);
+  assertPromoted(kube);
+});
+
+test('killed before any one of its writes, a new run converges to the same end state (invariant 5)', async (t) => {
+  const total = cluster();
+  total.writes = 0;
+  await run(total);
+  const writes = total.writes;
+  assert.ok(writes > 10, `expected many writes, got ${writes}`);
+  for (let crashAt = 0; crashAt < writes; crashAt++) {
+    const kube = cluster();
+    kube.writes = 0;
+    kube.crashAfterWrites = crashAt;
+    // Killed before write crashAt+1. (When that write is a best-effort Event, the run may
+    // even finish its real work first.)
+    await run(kube).catch((err: unknown) => assert.ok(err instanceof Crash, String(err)));
+    kube.revive();
+    const result = await run(kube);
+    assert.equal(result.outcome, 'healthy', `after a crash before write ${crashAt + 1}`);
+    assertPromoted(kube);
+  }
+});
+
+test('a canary whose gate fails is rolled back: weight 0, scaled down, Degraded with the reason', async () => {
+  const kube = cluster();
+  const canary = kube.all('Deployment').find((d) => d.metadata.name === 'web-2-0-0')!;
+  kube.seed({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-2-0-0-x', namespace: 'demo', labels: { 'switchyard.dev/app': 'web', 'switchyard.dev/version': '2.0.0' } }, status: { phase: 'Failed' } });
+  const result = await run(kube, { ...options, maxRestarts: 0 });
+  assert.equal(result.outcome, 'degraded');
+  assert.match(result.state.message ?? '', /restarts: 1 container restarts or failed pods/);
+  assert.equal(kube.all('HTTPRoute')[0]!.metadata.annotations?.['switchyard.dev/weights'], '{"1.0.0":100,"2.0.0":0}');
+  assert.equal((kube.all('Deployment').find((d) => d.metadata.name === canary.metadata.name)!.spec as { replicas: number }).replicas, 0);
+});

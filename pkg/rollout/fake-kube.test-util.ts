@@ -1,0 +1,129 @@
+import type { Kube, ListOptions, ListResult, PatchType, WatchEvent } from '../kube/index.ts';
+import { KubeError } from '../kube/errors.ts';
+import type { KubeObject } from '../render/index.ts';
+
+/** Thrown by {@link FakeKube} to simulate a process killed before a write. */
+export class Crash extends Error {}
+
+type Store = Map<string, KubeObject>;
+
+/**
+ * An in-memory fake of switchyard's own Kube interface for unit tests: objects by
+ * kind/namespace/name, equality label selectors, optimistic concurrency, merge patches
+ * and apply as upserts. Deployments become ready as soon as they are scaled (a fake
+ * kubelet). `crashAfterWrites` throws {@link Crash} before the n-th write.
+ */
+export class FakeKube implements Kube {
+  readonly namespace = 'demo';
+  writes = 0;
+  crashAfterWrites: number | undefined;
+  readonly #store: Store = new Map();
+  #rv = 1;
+  #dead = false;
+
+  /** Brings a "killed" client back, as a new process would start. */
+  revive(): void {
+    this.#dead = false;
+    this.crashAfterWrites = undefined;
+  }
+
+  seed(obj: KubeObject): void {
+    this.#put(structuredClone(obj));
+  }
+
+  all(kind: string): KubeObject[] {
+    return [...this.#store.values()].filter((o) => o.kind === kind);
+  }
+
+  async get(_apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
+    this.#alive();
+    const obj = this.#store.get(key(kind, namespace, name));
+    return obj === undefined ? undefined : structuredClone(obj);
+  }
+
+  async list(_apiVersion: string, kind: string, namespace: string | undefined, options: ListOptions = {}): Promise<ListResult> {
+    this.#alive();
+    const wanted = (options.labelSelector ?? '').split(',').filter((t) => t !== '').map((t) => t.split('='));
+    const items = [...this.#store.values()].filter((o) => o.kind === kind && (namespace === undefined || o.metadata.namespace === namespace) && wanted.every(([k, v]) => (v === undefined ? o.metadata.labels?.[k!] !== undefined : o.metadata.labels?.[k!] === v)));
+    return { items: structuredClone(items), resourceVersion: String(this.#rv) };
+  }
+
+  async create(obj: KubeObject): Promise<KubeObject> {
+    this.#write();
+    const out = structuredClone(obj);
+    out.metadata.namespace ??= this.namespace;
+    if (out.metadata.name === '' && typeof out.metadata.generateName === 'string') out.metadata.name = `${out.metadata.generateName}${this.#rv}`;
+    if (this.#store.has(key(out.kind, out.metadata.namespace, out.metadata.name))) throw new KubeError('already-exists', `${out.kind} ${out.metadata.name} exists`);
+    return this.#put(out);
+  }
+
+  async update(obj: KubeObject): Promise<KubeObject> {
+    this.#write();
+    const live = this.#store.get(key(obj.kind, obj.metadata.namespace ?? this.namespace, obj.metadata.name));
+    if (live === undefined) throw new KubeError('not-found', `${obj.kind} ${obj.metadata.name} not found`);
+    if (obj.metadata.resourceVersion !== live.metadata.resourceVersion) throw new KubeError('conflict', `${obj.kind} ${obj.metadata.name} changed`);
+    return this.#put({ ...structuredClone(obj), metadata: { ...structuredClone(obj.metadata), namespace: live.metadata.namespace } });
+  }
+
+  async apply(obj: KubeObject): Promise<KubeObject> {
+    this.#write();
+    const k = key(obj.kind, obj.metadata.namespace ?? this.namespace, obj.metadata.name);
+    const live = this.#store.get(k);
+    return this.#put(live === undefined ? { ...structuredClone(obj), metadata: { ...structuredClone(obj.metadata), namespace: obj.metadata.namespace ?? this.namespace } } : (merge(live, structuredClone(obj)) as KubeObject));
+  }
+
+  async patch(_apiVersion: string, kind: string, namespace: string | undefined, name: string, _type: PatchType, body: unknown): Promise<KubeObject> {
+    this.#write();
+    const live = this.#store.get(key(kind, namespace, name));
+    if (live === undefined) throw new KubeError('not-found', `${kind} ${name} not found`);
+    return this.#put(merge(live, body) as KubeObject);
+  }
+
+  async delete(_apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<boolean> {
+    this.#write();
+    return this.#store.delete(key(kind, namespace, name));
+  }
+
+  async watch(_a: string, _k: string, _n: string | undefined, _o: ListOptions, _on: (e: WatchEvent) => void, signal: AbortSignal): Promise<void> {
+    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  }
+
+  #alive(): void {
+    if (this.#dead) throw new Crash('the process was killed');
+  }
+
+  #write(): void {
+    this.#alive();
+    if (this.crashAfterWrites !== undefined && this.writes >= this.crashAfterWrites) {
+      this.#dead = true;
+      throw new Crash(`killed before write ${this.writes + 1}`);
+    }
+    this.writes++;
+  }
+
+  #put(obj: KubeObject): KubeObject {
+    obj.metadata.resourceVersion = String(++this.#rv);
+    if (obj.kind === 'Deployment') {
+      const replicas = (obj.spec as { replicas?: number }).replicas ?? 1;
+      obj.metadata.generation = 1;
+      obj.status = { replicas, readyReplicas: replicas, availableReplicas: replicas, updatedReplicas: replicas, observedGeneration: 1 };
+    }
+    this.#store.set(key(obj.kind, obj.metadata.namespace, obj.metadata.name), obj);
+    return structuredClone(obj);
+  }
+}
+
+function key(kind: string, namespace: string | undefined, name: string): string {
+  return `${kind}/${namespace ?? ''}/${name}`;
+}
+
+/** JSON merge patch (RFC 7386): null deletes, objects merge, anything else replaces. */
+function merge(target: unknown, patch: unknown): unknown {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
+  const out: Record<string, unknown> = typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = merge(out[k], v);
+  }
+  return out;
+}
