@@ -65,6 +65,7 @@ test('killed before any one of its writes, a new run converges to the same end s
   await run(total);
   const writes = total.writes;
   assert.ok(writes > 10, `expected many writes, got ${writes}`);
+  t.diagnostic(`killed before each of ${writes} writes`);
   for (let crashAt = 0; crashAt < writes; crashAt++) {
     const kube = cluster();
     kube.writes = 0;
