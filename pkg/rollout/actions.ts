@@ -13,6 +13,14 @@ import { parseState, readState, StateConflict, writeState } from './store.ts';
 import type { AppStatus, HistoryView } from './view.ts';
 import { readWorld } from './world.ts';
 
+/** A control command found nothing to do (e.g. `switch` after the switch already happened): exit 0. */
+export class NothingToDo extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NothingToDo';
+  }
+}
+
 /** Options of {@link runRollout} and the control actions. */
 export interface RunOptions extends DriveOptions {
   /** Take over a lease held by someone else. */
@@ -49,7 +57,7 @@ export async function control(deps: EngineDeps, kind: ControlRequest['kind'], op
   }
   try {
     await storeRequest(deps, request(kind, holderIdentity(), deps.now(), extra), options);
-    return { kind: 'done', result: await drive(deps, { ...options, stopAtPause: true, skipScaleDownWait: true }) };
+    return { kind: 'done', result: await drive(deps, { ...options, stopAtPause: true }) };
   } finally {
     await lock.release();
   }
@@ -88,11 +96,13 @@ function validate(state: RolloutState, req: ControlRequest): void {
     case 'retry':
       if (state.phase !== 'Degraded') throw new Error(`${app} is ${state.phase}, not Degraded: nothing to retry`);
       return;
+    case 'promote':
+    case 'promote-full':
+      if (!rolling) throw new NothingToDo(`${app}: nothing to promote: ${state.stable} is ${state.strategy === 'bluegreen' ? 'active' : 'stable'} and no new version is waiting`);
+      return;
     case 'abort':
     case 'pause':
     case 'resume':
-    case 'promote':
-    case 'promote-full':
     case 'set-weight':
       if (!rolling) throw new Error(`${app} has no rollout in progress (phase ${state.phase}, stable ${state.stable})`);
       return;

@@ -34,8 +34,6 @@ export interface DriveOptions {
   wait: boolean;
   /** With `wait`, still stop at an indefinite pause (used by `promote`). */
   stopAtPause?: boolean;
-  /** With `wait`, return once Healthy instead of waiting for the previous version's scale-down delay. */
-  skipScaleDownWait?: boolean;
   /** Give up (outcome `timeout`) after this long. */
   timeoutMs?: number;
   /** How long one step may wait for the canary to be ready. Default 10 min. */
@@ -127,7 +125,7 @@ async function save(deps: EngineDeps, pass: Pass, knownHistory: number): Promise
   pass.rv = await writeState(deps.kube, deps.namespace, { state: pass.state, resourceVersion: pass.rv });
   for (const entry of pass.state.history.slice(knownHistory)) {
     deps.emit({ kind: 'history', entry });
-    const warning = entry.event === 'Aborted' || entry.event === 'GateFailed';
+    const warning = entry.event === 'Aborted' || entry.event === 'UndoRefused';
     await emitEvent(deps.kube, deps.namespace, deps.app, entry.event, entry.message, warning ? 'Warning' : 'Normal', deps.now());
   }
 }
@@ -231,6 +229,22 @@ async function ready(deps: EngineDeps, options: DriveOptions, pass: Pass, versio
 async function abort(deps: EngineDeps, pass: Pass, reason: string): Promise<StepResult> {
   const now = deps.now();
   const canary = pass.state.canary;
+  if (pass.state.undo === true && canary !== undefined) {
+    // A refused rollback: traffic never left the stable version; the target stays a good,
+    // retained version, so the same command can be run again once it can become ready.
+    await commit(deps, pass, (s) => {
+      s.retained = [{ version: canary, scaleDownAt: new Date(now).toISOString() }, ...s.retained.filter((r) => r.version !== canary)];
+      delete s.canary;
+      delete s.undo;
+      s.weight = 0;
+      s.phase = 'Healthy';
+      s.message = reason;
+      record(s, now, { event: 'UndoRefused', message: `stayed on ${s.stable}: ${canary} is not ready (${reason})`, version: canary, weight: 0 });
+    });
+    await applyTraffic(deps.kube, pass.world, planFromState(pass.state, pass.world), pass.state.router);
+    await scale(deps.kube, pass.world, pass.world.deployments.get(canary), 0);
+    return { next: 'stop', outcome: 'degraded' };
+  }
   await commit(deps, pass, (s) => {
     s.phase = 'Degraded';
     s.message = reason;
@@ -294,7 +308,7 @@ async function settle(deps: EngineDeps, options: DriveOptions, pass: Pass): Prom
     for (const r of extra) await deleteVersion(deps.kube, world, r.version);
     return { next: 'continue' };
   }
-  if (wakeAt !== undefined && options.skipScaleDownWait !== true) return { next: 'wait', until: wakeAt };
+  if (wakeAt !== undefined) return { next: 'wait', until: wakeAt };
   return { next: 'stop', outcome: 'healthy' };
 }
 

@@ -105,6 +105,7 @@ export function finishPromotion(state: RolloutState, now: number, scaleDownDelay
   delete state.message;
   delete state.pauseUntil;
   delete state.request;
+  delete state.undo;
   record(state, now, { event: 'Promoted', message: `${promoted} is stable; ${previous} is retained for rollback`, version: promoted, weight: 100 });
 }
 

@@ -63,6 +63,7 @@ export function applyRequest(input: RolloutState, now: number): RolloutState {
       if (target === undefined || target === state.stable) break;
       state.retained = state.retained.filter((r) => r.version !== target);
       startRollout(state, target, [], now);
+      state.undo = true;
       record(state, now, { event: 'Undo', message: `rolling back from ${state.stable} to ${target} ${by}`, version: target });
       break;
     }

@@ -68,6 +68,8 @@ export interface RolloutState {
   startedAt?: string;
   /** A command that another process asked the driver to carry out. */
   request?: ControlRequest;
+  /** The rollout in progress is an `undo`/`rollback` to a version that was stable before. */
+  undo?: boolean;
   history: HistoryEntry[];
   updatedAt: string;
 }
@@ -158,4 +160,5 @@ export function startRollout(state: RolloutState, version: string, steps: Step[]
   delete state.stepStartedAt;
   delete state.pauseUntil;
   delete state.message;
+  delete state.undo;
 }

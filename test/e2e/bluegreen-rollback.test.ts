@@ -228,7 +228,7 @@ suite('kubectl bluegreen rollback', { concurrency: true }, () => {
     const left = await state(ns);
     t.diagnostic(`state after the refused rollback: phase ${left.phase}, stable ${left.stable}, canary ${left.canary ?? '-'}, retained [${left.retained.map((r) => r.version).join(', ')}], message: ${left.message ?? '-'}`);
     assert.equal(left.stable, '2.0.0');
-    assert.ok(left.history.some((e) => e.event === 'Aborted' && e.version === '1.0.0'), 'the history records why');
+    assert.ok(left.history.some((e) => e.event === 'UndoRefused' && e.version === '1.0.0' && /not ready/.test(e.message)), 'the history records why');
   });
 
   test('after a refused rollback, fixing the version and running rollback again flips back (invariants 5 and 6)', async (t) => {

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { appStatus, control } from '../../rollout/actions.ts';
+import { appStatus, control, NothingToDo } from '../../rollout/actions.ts';
 import type { ControlResult } from '../../rollout/actions.ts';
 import { readState } from '../../rollout/store.ts';
 import { readWorld } from '../../rollout/world.ts';
@@ -49,10 +49,23 @@ export function registerBlueGreenCommands(y: Argv, register: Register): Argv {
     let flippedAt: number | undefined;
     const sink = ctx.engineSink(live);
     const engine = { kube, namespace: kube.namespace, app: args.app, now: () => ctx.io.now(), emit: (e: Parameters<typeof sink>[0]) => {
-      if (e.kind === 'history' && e.entry.event === 'Promoted') flippedAt = ctx.io.now();
+      if (e.kind === 'history' && e.entry.event === 'Promoted') {
+        flippedAt = ctx.io.now();
+        const previous = e.entry.message.match(/; (\S+) is retained/)?.[1];
+        const kept = args['scale-down-delay'] === '0' ? 'kept at full size (--scale-down-delay 0)' : `kept at full size for ${args['scale-down-delay']} for an instant rollback; Ctrl-C leaves it running (a later command scales it down)`;
+        ctx.note(`${args.app}: switched to ${e.entry.version ?? ''} in ${flippedAt - started} ms${previous === undefined ? '' : `; ${previous} is ${kept}`}`);
+      }
       sink(e);
     } };
-    const result: ControlResult = await control(engine, kind, bgOptions(args), target === undefined ? {} : { target });
+    let result: ControlResult;
+    try {
+      result = await control(engine, kind, bgOptions(args), target === undefined ? {} : { target });
+    } catch (err) {
+      live?.close();
+      if (!(err instanceof NothingToDo)) throw err;
+      ctx.note(err.message);
+      return EXIT.ok;
+    }
     live?.close();
     if (result.kind === 'delegated') {
       ctx.note(`${args.app}: requested; ${result.holder} drives ${args.app} and will carry it out`);
@@ -81,7 +94,7 @@ export function registerBlueGreenCommands(y: Argv, register: Register): Argv {
     const kube = await ctx.kube();
     const [view, world] = await Promise.all([appStatus(kube, kube.namespace, args.app, ctx.io.now()), readWorld(kube, kube.namespace, args.app)]);
     const preview = view.versions.find((v) => v.role === 'preview');
-    if (preview === undefined) throw new UsageError(`${args.app} has no preview: deploy a new version with --strategy bluegreen first (active: ${view.stable})`);
+    if (preview === undefined) throw new Error(`${args.app} has no preview: deploy a new version with --strategy bluegreen first (active: ${view.stable})`);
     const header = (await readState(kube, kube.namespace, args.app))?.state.header ?? 'x-version';
     const svc = world.stableServices[0];
     const port = (svc?.spec as { ports?: { port?: number }[] } | undefined)?.ports?.[0]?.port ?? 80;

@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import type { Strategy } from '../../render/index.ts';
-import { control, runRollout } from '../../rollout/actions.ts';
+import { control, NothingToDo, runRollout } from '../../rollout/actions.ts';
 import type { ControlResult, RunOptions } from '../../rollout/actions.ts';
 import type { DriveResult, EngineDeps } from '../../rollout/engine.ts';
 import type { ControlRequest } from '../../rollout/state.ts';
@@ -81,7 +81,14 @@ export function registerRolloutCommands(y: Argv, register: Register, strategy: S
       const requestKind: ControlRequest['kind'] = kind === 'promote' && args.full === true ? 'promote-full' : kind;
       const d = await deps(ctx, args.app, args.wait === true);
       try {
-        const result: ControlResult = await control(d.engine, requestKind, runOptions(args, strategy), values(args));
+        let result: ControlResult;
+        try {
+          result = await control(d.engine, requestKind, runOptions(args, strategy), values(args));
+        } catch (err) {
+          if (!(err instanceof NothingToDo)) throw err;
+          ctx.note(err.message);
+          return EXIT.ok;
+        }
         d.close();
         if (result.kind === 'delegated') {
           ctx.note(`${args.app}: ${requestKind} requested; ${result.holder} drives ${args.app} and will carry it out`);
