@@ -185,6 +185,8 @@ export async function deleteApp(kube: Kube, namespace: string, app: string): Pro
     ['gateway.networking.k8s.io/v1', 'HTTPRoute'],
     ['networking.k8s.io/v1', 'Ingress'],
     ['autoscaling/v2', 'HorizontalPodAutoscaler'],
+    ['autoscaling.k8s.io/v1', 'VerticalPodAutoscaler'],
+    ['keda.sh/v1alpha1', 'ScaledObject'],
     ['v1', 'Service'],
     ['apps/v1', 'Deployment'],
   ];
