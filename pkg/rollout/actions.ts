@@ -114,7 +114,13 @@ export async function appStatus(kube: Kube, namespace: string, app: string, now:
   const [world, stored] = await Promise.all([readWorld(kube, namespace, app), readState(kube, namespace, app)]);
   if (world.deployments.size === 0 && world.original === undefined && stored === undefined) throw new Error(`no app "${app}" in namespace ${namespace}`);
   const state = reconcile(stored?.state ?? initialState(world, {}, now), world, {}, now);
-  return buildStatus(state, world, [], now);
+  const view = buildStatus(state, world, [], now);
+  if (world.liveStable !== undefined && world.liveStable !== state.stable) {
+    const pods = world.deployments.get(world.liveStable);
+    view.phase = 'Degraded';
+    view.message = `the stable Service selects ${world.liveStable}${pods === undefined ? '' : ` (${(pods.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0} ready pods)`}, not ${state.stable}: changed outside switchyard (e.g. helm rollback); "run" restores ${state.stable}, "undo" rolls back properly`;
+  }
+  return view;
 }
 
 /**

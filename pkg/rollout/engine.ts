@@ -125,7 +125,7 @@ async function save(deps: EngineDeps, pass: Pass, knownHistory: number): Promise
   pass.rv = await writeState(deps.kube, deps.namespace, { state: pass.state, resourceVersion: pass.rv });
   for (const entry of pass.state.history.slice(knownHistory)) {
     deps.emit({ kind: 'history', entry });
-    const warning = entry.event === 'Aborted' || entry.event === 'UndoRefused';
+    const warning = entry.event === 'Aborted' || entry.event === 'UndoRefused' || entry.event === 'TrafficRestored';
     await emitEvent(deps.kube, deps.namespace, deps.app, entry.event, entry.message, warning ? 'Warning' : 'Normal', deps.now());
   }
 }
@@ -139,6 +139,8 @@ async function commit(deps: EngineDeps, pass: Pass, change: (state: RolloutState
 async function takeStep(deps: EngineDeps, options: DriveOptions, pass: Pass, setGates: (g: GateStatus[]) => void): Promise<StepResult> {
   const { state, world } = pass;
   const now = deps.now();
+  const restoring = await restoreTraffic(deps, pass);
+  if (restoring !== undefined) return restoring;
   switch (state.phase) {
     case 'Healthy':
       return settle(deps, options, pass);
@@ -264,10 +266,30 @@ async function promote(deps: EngineDeps, options: DriveOptions, pass: Pass, setG
   if (verdict !== 'pass') return verdict;
   const promoted = structuredClone(state);
   finishPromotion(promoted, deps.now(), options.scaleDownDelayMs);
+  promoted.stableReplicas = replicasFor(world, state, 100);
   const plan = planFromState(promoted, world);
   await applyTraffic(deps.kube, world, plan, state.router);
   await retargetScalers(deps.kube, world, stableTrack(plan).deployment);
   await commit(deps, pass, (s) => replaceState(s, promoted));
+  return { next: 'continue' };
+}
+
+/**
+ * Traffic was moved outside switchyard (e.g. `helm rollback` or `--atomic` re-applied an
+ * old manifest, which can leave the stable Service selecting a version with no pods):
+ * put it back on the recorded stable version first (scaled back to its size and ready),
+ * and say so. `kubectl canary undo` is the way to roll back.
+ */
+async function restoreTraffic(deps: EngineDeps, pass: Pass): Promise<StepResult | undefined> {
+  const { state, world } = pass;
+  if (world.liveStable === undefined || world.liveStable === state.stable || !world.deployments.has(state.stable)) return undefined;
+  const now = deps.now();
+  const stable = world.deployments.get(state.stable)!;
+  const wanted = Math.max(state.stableReplicas ?? 1, (stable.spec as { replicas?: number }).replicas ?? 0, 1);
+  if (await scale(deps.kube, world, stable, wanted)) return { next: 'continue' };
+  if (readiness(stable).ready === 0) return { next: 'wait' }; // woken by the Deployment watch
+  await commit(deps, pass, (s) => record(s, now, { event: 'TrafficRestored', message: `the stable Service selected ${world.liveStable} (changed outside switchyard, e.g. by helm rollback); traffic is back on ${s.stable}. Use "undo" to roll back`, version: s.stable }));
+  await applyTraffic(deps.kube, world, planFromState(state, world), state.router);
   return { next: 'continue' };
 }
 

@@ -5,6 +5,8 @@ import type { KubeObject, ObservedApp, ObservedState, ObservedVersion } from '..
 import { resolveVersion } from '../render/version.ts';
 import { cleanLiveObject } from '../render/workload.ts';
 import { readWeights } from '../route/index.ts';
+import { parseState } from './store.ts';
+import type { RolloutState } from './state.ts';
 
 /** Everything switchyard keeps live for the apps of one namespace, from a few list calls. */
 export interface LiveObjects {
@@ -13,6 +15,8 @@ export interface LiveObjects {
   routes: KubeObject[];
   /** Whether the cluster serves gateway.networking.k8s.io/v1 HTTPRoutes. */
   gatewayApi: boolean;
+  /** switchyard's rollout state ConfigMaps. */
+  states: KubeObject[];
 }
 
 /**
@@ -30,13 +34,14 @@ export async function listLive(kube: Kube, namespace: string): Promise<LiveObjec
       throw err;
     }
   };
-  const [deployments, services, httpRoutes, ingresses] = await Promise.all([
+  const [deployments, services, httpRoutes, ingresses, states] = await Promise.all([
     kube.list('apps/v1', 'Deployment', namespace).then((r) => r.items),
     kube.list('v1', 'Service', namespace, labelled).then((r) => r.items),
     optional('gateway.networking.k8s.io/v1', 'HTTPRoute'),
     optional('networking.k8s.io/v1', 'Ingress'),
+    kube.list('v1', 'ConfigMap', namespace, { labelSelector: `${ROLE_LABEL}=state` }).then((r) => r.items),
   ]);
-  return { deployments, services, routes: [...(httpRoutes ?? []), ...(ingresses ?? [])], gatewayApi: httpRoutes !== undefined };
+  return { deployments, services, routes: [...(httpRoutes ?? []), ...(ingresses ?? [])], gatewayApi: httpRoutes !== undefined, states };
 }
 
 /**
@@ -81,7 +86,24 @@ export function observeApp(app: string, live: LiveObjects): ObservedApp {
     for (const [version, weight] of Object.entries(weights)) if (version !== stable && weight > 0) observed.weights[version] = weight;
     break;
   }
+  // switchyard's recorded state is the intent: if traffic was moved behind its back (e.g.
+  // helm rollback re-applied an old selector), render what switchyard says, not that.
+  const recorded = recordedState(live.states.find(mine));
+  if (recorded !== undefined && versions[recorded.stable] !== undefined && recorded.stable !== observed.stable) {
+    observed.stable = recorded.stable;
+    observed.weights = recorded.canary !== undefined && recorded.phase !== 'Degraded' && recorded.weight > 0 ? { [recorded.canary]: recorded.weight } : {};
+  }
+  if (recorded?.canary !== undefined) observed.canary = recorded.canary;
   return observed;
+}
+
+function recordedState(cm: KubeObject | undefined): RolloutState | undefined {
+  if (cm === undefined) return undefined;
+  try {
+    return parseState(cm);
+  } catch {
+    return undefined;
+  }
 }
 
 function isUnversioned(d: KubeObject): boolean {

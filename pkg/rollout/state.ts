@@ -70,6 +70,8 @@ export interface RolloutState {
   request?: ControlRequest;
   /** The rollout in progress is an `undo`/`rollback` to a version that was stable before. */
   undo?: boolean;
+  /** Replicas of the stable version when it became stable, to restore its capacity. */
+  stableReplicas?: number;
   history: HistoryEntry[];
   updatedAt: string;
 }
