@@ -37,7 +37,7 @@ export async function runPlugin(spec: PluginSpec, argv: string[], io: Io): Promi
       ctx.format();
       code = await handler(ctx, args as unknown as A);
     });
-  let parser = globalFlags(yargs(argv))
+  let parser = globalFlags(yargs(stdinArgs(argv)))
     .scriptName(`kubectl ${spec.name}`)
     .usage(`$0 <command> [flags]\n\n${spec.description}`)
     .version(false)
@@ -71,6 +71,20 @@ export async function runPlugin(spec: PluginSpec, argv: string[], io: Io): Promi
     ctx?.close();
   }
   return code;
+}
+
+/** `-f -` (stdin, as kubectl writes it) becomes `--filename=-`, which yargs does not mistake for a stray argument. */
+export function stdinArgs(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if ((argv[i] === '-f' || argv[i] === '--filename') && argv[i + 1] === '-') {
+      out.push('--filename=-');
+      i++;
+    } else {
+      out.push(argv[i]!);
+    }
+  }
+  return out;
 }
 
 /** A bash completion script for `kubectl-<name>` and `kubectl <name>` (kubectl ≥ 1.26 runs kubectl_complete-<name>). */
