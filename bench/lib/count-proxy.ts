@@ -66,19 +66,20 @@ current-context: proxy
   };
 }
 
-/** The six reads of pkg/rollout/world.ts readWorld, in the order it issues them. */
+/** The six reads of pkg/rollout/world.ts readWorld, issued together (they may arrive in any order). */
 const READ_WORLD = ['GET deployments', 'GET deployments/web', 'GET services', 'GET httproutes', 'GET ingresses', 'GET horizontalpodautoscalers'];
 
 /**
  * Short forms of recorded requests for a report: `GET configmaps/switchyard.web` (API group,
- * version, namespace and query left out), with each run of readWorld's six reads shown as
- * `readWorld(6)`.
+ * version, namespace and query left out), with each run of readWorld's six reads, in any
+ * order, shown as `readWorld(6)`.
  */
 export function shortRequests(requests: readonly string[]): string[] {
   const short = requests.map((r) => r.replace(/\?.*/, '').replace(/\/namespaces\/[^/]+/, '').replace(/^(\w+) \/apis?\/(?:[^/]+\/)?v\d\w*\//, '$1 '));
   const out: string[] = [];
   for (let i = 0; i < short.length; i++) {
-    if (READ_WORLD.every((r, j) => short[i + j] === r)) {
+    const window = new Set(short.slice(i, i + READ_WORLD.length));
+    if (window.size === READ_WORLD.length && READ_WORLD.every((r) => window.has(r))) {
       out.push('readWorld(6)');
       i += READ_WORLD.length - 1;
     } else out.push(short[i]!);
