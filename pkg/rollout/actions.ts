@@ -38,7 +38,7 @@ export async function runRollout(deps: EngineDeps, options: RunOptions): Promise
 }
 
 /** What a control action did. */
-export type ControlResult = { kind: 'done'; result: DriveResult } | { kind: 'delegated'; holder: string };
+export type ControlResult = { kind: 'done'; result: DriveResult } | { kind: 'delegated'; holder: string } | { kind: 'nothing'; message: string; result: DriveResult };
 
 /**
  * `promote`, `pause`, `resume`, `abort`, `retry`, `undo`, `set-weight`: stores the request
@@ -56,7 +56,14 @@ export async function control(deps: EngineDeps, kind: ControlRequest['kind'], op
     return { kind: 'delegated', holder: err.holder };
   }
   try {
-    await storeRequest(deps, request(kind, holderIdentity(), deps.now(), extra), options);
+    try {
+      await storeRequest(deps, request(kind, holderIdentity(), deps.now(), extra), options);
+    } catch (err) {
+      // Nothing left to ask (e.g. a switch that a killed command already made): still
+      // converge what is live — a half-applied flip is finished by this drive.
+      if (!(err instanceof NothingToDo)) throw err;
+      return { kind: 'nothing', message: err.message, result: await drive(deps, { ...options, stopAtPause: true }) };
+    }
     return { kind: 'done', result: await drive(deps, { ...options, stopAtPause: true }) };
   } finally {
     await lock.release();

@@ -71,6 +71,10 @@ export function registerBlueGreenCommands(y: Argv, register: Register): Argv {
       ctx.note(`${args.app}: requested; ${result.holder} drives ${args.app} and will carry it out`);
       return EXIT.ok;
     }
+    if (result.kind === 'nothing') {
+      ctx.note(result.message);
+      return exitFor(result.result);
+    }
     const format = ctx.format();
     ctx.out(format === undefined ? renderStatus(result.result.view, ctx.style(), { now: ctx.io.now() }) : formatOutput(format, result.result.view));
     if (flippedAt !== undefined) ctx.note(`${args.app}: now serving ${result.result.view.stable}; the switch took ${flippedAt - started} ms`);

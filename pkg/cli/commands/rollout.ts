@@ -94,6 +94,10 @@ export function registerRolloutCommands(y: Argv, register: Register, strategy: S
           ctx.note(`${args.app}: ${requestKind} requested; ${result.holder} drives ${args.app} and will carry it out`);
           return EXIT.ok;
         }
+        if (result.kind === 'nothing') {
+          ctx.note(result.message);
+          return exitFor(result.result);
+        }
         printResult(ctx, result.result, d.animated);
         if (d.interrupted()) return EXIT.timeout;
         // A successful abort leaves the app Degraded on purpose.
