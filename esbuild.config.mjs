@@ -1,51 +1,58 @@
-// Bundles each binary in cmd/ into one executable file under dist/.
-// The bundles are ESM for Node 24; CommonJS dependencies get a `require` shim.
+// Bundles the binaries in cmd/ for Node 24. Each binary is a small launcher dist/<name>
+// that turns on Node's compile cache and imports dist/lib/<name>.js. The bundles share
+// chunks (code splitting), so @kubernetes/client-node is only loaded by commands that
+// talk to the cluster: `--help`, `version` and the offline post-renderer never parse it.
 import { build } from 'esbuild';
-import { chmod, mkdir, symlink, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
-/** binary name in dist/ → entry point; extra names are symlinks to the same bundle. */
+/** binary name in dist/ → entry point; extra names are symlinks to the same launcher. */
 const binaries = [
   { entry: 'cmd/switchyard-postrender/main.ts', out: 'switchyard-postrender', aliases: [] },
   { entry: 'cmd/kubectl-rollout-canary/main.ts', out: 'kubectl-canary', aliases: ['kubectl-rollout_canary'] },
   { entry: 'cmd/kubectl-bluegreen/main.ts', out: 'kubectl-bluegreen', aliases: [] },
-];
+].filter((b) => existsSync(b.entry));
 
-await mkdir('dist', { recursive: true });
 const started = performance.now();
+await rm('dist', { recursive: true, force: true });
+await mkdir('dist/lib', { recursive: true });
+await build({
+  entryPoints: Object.fromEntries(binaries.map((b) => [b.out, b.entry])),
+  outdir: 'dist/lib',
+  entryNames: '[name]',
+  chunkNames: 'chunks/[name]-[hash]',
+  splitting: true,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node24',
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  define: { SWITCHYARD_VERSION: JSON.stringify(version) },
+  // Bundled CommonJS dependencies call require(); give every ESM output file one.
+  banner: { js: "import { createRequire as __switchyardCreateRequire } from 'node:module'; const require = __switchyardCreateRequire(import.meta.url);" },
+});
+
+// The bundles are ESM: say so for dist/ and dist/lib/ (extensionless launchers included).
+await writeFile('dist/package.json', '{ "type": "module" }\n');
 for (const bin of binaries) {
-  if (!existsSync(bin.entry)) continue;
-  const outfile = `dist/${bin.out}`;
-  await build({
-    entryPoints: [bin.entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    minify: true,
-    legalComments: 'none',
-    define: { SWITCHYARD_VERSION: JSON.stringify(version) },
-    logLevel: 'warning',
-    banner: {
-      js: [
-        '#!/usr/bin/env node',
-        "import { createRequire as __switchyardCreateRequire } from 'node:module';",
-        'const require = __switchyardCreateRequire(import.meta.url);',
-      ].join('\n'),
-    },
-  });
-  await chmod(outfile, 0o755);
+  const launcher = `dist/${bin.out}`;
+  await writeFile(launcher, [
+    '#!/usr/bin/env node',
+    "import * as nodeModule from 'node:module';",
+    'nodeModule.enableCompileCache?.();',
+    `await import('./lib/${bin.out}.js');`,
+    '',
+  ].join('\n'));
+  await chmod(launcher, 0o755);
   for (const alias of bin.aliases) {
     await rm(`dist/${alias}`, { force: true });
     await symlink(bin.out, `dist/${alias}`);
   }
-  const { size } = await stat(outfile);
-  process.stderr.write(`built ${outfile} (${(size / 1024).toFixed(0)} KiB)\n`);
+  const { size } = await stat(`dist/lib/${bin.out}.js`);
+  process.stderr.write(`built ${launcher} (entry ${(size / 1024).toFixed(0)} KiB)\n`);
 }
-// An extensionless ESM bundle needs a package.json saying so beside it.
-const { writeFile } = await import('node:fs/promises');
-await writeFile('dist/package.json', '{ "type": "module" }\n');
 process.stderr.write(`esbuild done in ${(performance.now() - started).toFixed(0)} ms\n`);
