@@ -3,6 +3,7 @@ import type { RequestOptions } from 'node:https';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubeError } from './errors.ts';
+import { plainConnection } from './kubeconfig.ts';
 
 /** The standard kubectl connection flags. */
 export interface KubeFlags {
@@ -34,12 +35,19 @@ export interface Connection {
 }
 
 /**
- * Resolves kubeconfig and flags into a {@link Connection} with @kubernetes/client-node's
- * KubeConfig, which knows every auth method (certificates, tokens, exec plugins, OIDC).
- * The library is imported lazily, so commands that never reach the cluster do not pay
- * for loading it.
+ * Resolves kubeconfig and flags into a {@link Connection}. Plain kubeconfigs (client
+ * certificates, tokens, CA) are read directly ({@link plainConnection}); anything else
+ * — exec credential plugins, OIDC auth-providers, proxies — goes through
+ * @kubernetes/client-node's KubeConfig, which knows every auth method. The library is
+ * imported lazily, so commands that do not need it never pay for loading it.
+ * `SWITCHYARD_KUBECONFIG_LOADER=client-node` forces the library.
  */
 export async function connect(flags: KubeFlags): Promise<Connection> {
+  if (flags.kubeconfig === undefined && !hasDefaultConfig()) throw new KubeError('config', 'no kubeconfig found: set KUBECONFIG or pass --kubeconfig');
+  if (process.env.SWITCHYARD_KUBECONFIG_LOADER !== 'client-node') {
+    const plain = plainConnection(flags);
+    if (plain !== undefined) return plain;
+  }
   const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
   try {
