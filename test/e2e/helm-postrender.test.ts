@@ -346,6 +346,8 @@ for (const helm of helms) {
     assert.ok(hash, 'the ReplicaSet has a pod-template-hash');
     const oldPods = await list(ns, 'pods', `pod-template-hash=${hash}`);
     const oldIps = oldPods.map((p) => p.status?.podIP ?? '').sort();
+    // The endpoint controller follows pods becoming ready on its own schedule: wait for it.
+    await waitFor(async () => JSON.stringify(await readyEndpointIps(ns, 'web')) === JSON.stringify(oldIps), { timeoutMs: 30_000 }).catch(() => undefined);
     assert.deepEqual(await readyEndpointIps(ns, 'web'), oldIps, 'before: web serves the old pods');
 
     const watch = watchEndpoints(ns, 'web');
