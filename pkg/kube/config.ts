@@ -52,10 +52,9 @@ export async function connect(flags: KubeFlags): Promise<Connection> {
   const kc = new KubeConfig();
   try {
     if (flags.kubeconfig !== undefined && flags.kubeconfig !== '') kc.loadFromFile(flags.kubeconfig);
-    else if (!hasDefaultConfig()) throw new Error('no kubeconfig found: set KUBECONFIG or pass --kubeconfig');
     else kc.loadFromDefault();
   } catch (err) {
-    throw new KubeError('config', (err as Error).message.startsWith('no kubeconfig') ? (err as Error).message : `cannot load kubeconfig ${flags.kubeconfig ?? process.env.KUBECONFIG ?? '~/.kube/config'}: ${(err as Error).message}`, { cause: err });
+    throw new KubeError('config', `cannot load kubeconfig ${flags.kubeconfig ?? process.env.KUBECONFIG ?? '~/.kube/config'}: ${(err as Error).message}`, { cause: err });
   }
   if (flags.context !== undefined && flags.context !== '') {
     if (kc.getContextObject(flags.context) === null) throw new KubeError('config', `context "${flags.context}" is not in the kubeconfig`);

@@ -12,6 +12,7 @@ import type { ControlRequest, RolloutState } from './state.ts';
 import { parseState, readState, StateConflict, writeState } from './store.ts';
 import type { AppStatus, HistoryView } from './view.ts';
 import { readWorld } from './world.ts';
+import type { ReadVersions } from './watch.ts';
 
 /** A control command found nothing to do (e.g. `switch` after the switch already happened): exit 0. */
 export class NothingToDo extends Error {
@@ -38,7 +39,11 @@ export async function runRollout(deps: EngineDeps, options: RunOptions): Promise
 }
 
 /** What a control action did. */
-export type ControlResult = { kind: 'done'; result: DriveResult } | { kind: 'delegated'; holder: string } | { kind: 'nothing'; message: string; result: DriveResult };
+export type ControlResult =
+  | { kind: 'done'; result: DriveResult }
+  | { kind: 'delegated'; holder: string }
+  /** Nothing left to ask; when this command holds the lease it still drove once to converge (`result`). */
+  | { kind: 'nothing'; message: string; result?: DriveResult };
 
 /**
  * `promote`, `pause`, `resume`, `abort`, `retry`, `undo`, `set-weight`: stores the request
@@ -52,7 +57,12 @@ export async function control(deps: EngineDeps, kind: ControlRequest['kind'], op
     lock = await acquireLease(deps.kube, deps.namespace, deps.app, { force: options.force, now: deps.now });
   } catch (err) {
     if (!(err instanceof LeaseHeld)) throw err;
-    await storeRequest(deps, request(kind, holderIdentity(), deps.now(), extra), options);
+    try {
+      await storeRequest(deps, request(kind, holderIdentity(), deps.now(), extra), options);
+    } catch (nothing) {
+      if (nothing instanceof NothingToDo) return { kind: 'nothing', message: nothing.message };
+      throw nothing;
+    }
     return { kind: 'delegated', holder: err.holder };
   }
   try {
@@ -118,6 +128,11 @@ function validate(state: RolloutState, req: ControlRequest): void {
 
 /** The status of one app (read-only: never writes the state). */
 export async function appStatus(kube: Kube, namespace: string, app: string, now: number): Promise<AppStatus> {
+  return (await readStatus(kube, namespace, app, now)).view;
+}
+
+/** {@link appStatus}, with the resourceVersions it read, to watch for the next change from. */
+export async function readStatus(kube: Kube, namespace: string, app: string, now: number): Promise<{ view: AppStatus; read: ReadVersions }> {
   const [world, stored] = await Promise.all([readWorld(kube, namespace, app), readState(kube, namespace, app)]);
   if (world.deployments.size === 0 && world.original === undefined && stored === undefined) throw new Error(`no app "${app}" in namespace ${namespace}`);
   const state = reconcile(stored?.state ?? initialState(world, {}, now), world, {}, now);
@@ -127,7 +142,7 @@ export async function appStatus(kube: Kube, namespace: string, app: string, now:
     view.phase = 'Degraded';
     view.message = `the stable Service selects ${world.liveStable}${pods === undefined ? '' : ` (${(pods.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0} ready pods)`}, not ${state.stable}: changed outside switchyard (e.g. helm rollback); "run" restores ${state.stable}, "undo" rolls back properly`;
   }
-  return view;
+  return { view, read: { deployments: world.listVersion, state: stored?.resourceVersion } };
 }
 
 /**

@@ -6,7 +6,6 @@ import type { Gate } from './gates.ts';
 import { finishPromotion, initialState, reconcile } from './reconcile.ts';
 import type { PlanSettings } from './reconcile.ts';
 import { buildStatus } from './status.ts';
-import { stateName } from './state.ts';
 import type { HistoryEntry, RolloutState } from './state.ts';
 import { readState, record, StateConflict, writeState } from './store.ts';
 import { applyTraffic, deleteVersion, planFromState, retargetScalers, scale } from './traffic.ts';
@@ -14,6 +13,7 @@ import type { AppStatus, GateStatus } from './view.ts';
 import { readiness, readWorld } from './world.ts';
 import type { World } from './world.ts';
 import { applyRequest } from './requests.ts';
+import { waitForAppChange } from './watch.ts';
 
 /** What the engine reports while it works; the CLI formats each kind. */
 export type EngineEvent = { kind: 'history'; entry: HistoryEntry } | { kind: 'status'; view: AppStatus };
@@ -101,7 +101,7 @@ export async function drive(deps: EngineDeps, options: DriveOptions): Promise<Dr
       const now = deps.now();
       if (deadline !== undefined && now >= deadline) return { outcome: 'timeout', state: pass.state, view };
       const until = Math.min(step.until ?? Infinity, deadline ?? Infinity);
-      await waitForChange(deps, pass, until);
+      await waitForAppChange(deps.kube, deps.namespace, deps.app, { deployments: pass.world.listVersion, state: pass.rv }, until, deps.now, deps.signal);
       if (deps.signal?.aborted === true) return { outcome: 'progressing', state: pass.state, view };
     }
   }
@@ -340,26 +340,4 @@ export function replicasFor(world: World, state: RolloutState, weight: number): 
   const full = Math.max(1, (stable?.spec as { replicas?: number } | undefined)?.replicas ?? readiness(world.deployments.get(state.canary ?? '') ?? { apiVersion: '', kind: '', metadata: { name: '' } }).replicas);
   if (weight >= 100) return full;
   return Math.max(1, Math.ceil((full * weight) / 100));
-}
-
-/** Resolves when a Deployment of the app or its state changes, at `until`, or on abort. */
-async function waitForChange(deps: EngineDeps, pass: Pass, until: number): Promise<void> {
-  const controller = new AbortController();
-  const stop = (): void => controller.abort();
-  deps.signal?.addEventListener('abort', stop, { once: true });
-  const ms = until - deps.now();
-  const timer = Number.isFinite(ms) ? setTimeout(stop, Math.max(0, ms)) : undefined;
-  const onEvent = (): void => stop();
-  const watch = (p: Promise<void>): Promise<void> => p.then(stop, stop);
-  try {
-    await Promise.race([
-      watch(deps.kube.watch('apps/v1', 'Deployment', deps.namespace, { labelSelector: `switchyard.dev/app=${deps.app}`, resourceVersion: pass.world.listVersion }, onEvent, controller.signal)),
-      watch(deps.kube.watch('v1', 'ConfigMap', deps.namespace, { fieldSelector: `metadata.name=${stateName(deps.app)}`, resourceVersion: pass.rv ?? '' }, onEvent, controller.signal)),
-      new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve(), { once: true })),
-    ]);
-  } finally {
-    if (timer !== undefined) clearTimeout(timer);
-    controller.abort();
-    deps.signal?.removeEventListener('abort', stop);
-  }
 }

@@ -1,6 +1,5 @@
 import type { Argv } from 'yargs';
-import { appStatus, control, NothingToDo } from '../../rollout/actions.ts';
-import type { ControlResult } from '../../rollout/actions.ts';
+import { appStatus, control, runRollout } from '../../rollout/actions.ts';
 import { readState } from '../../rollout/store.ts';
 import { readWorld } from '../../rollout/world.ts';
 import { childName } from '../../render/index.ts';
@@ -9,7 +8,7 @@ import type { CommandContext } from '../context.ts';
 import { formatOutput, renderStatus } from '../output/index.ts';
 import { driveFlags, runOptions } from './options.ts';
 import type { DriveArgs } from './options.ts';
-import { exitFor, registerRun } from './rollout.ts';
+import { engineDeps, exitFor, registerRun, sharedOutcome } from './rollout.ts';
 import type { RunOptions } from '../../rollout/actions.ts';
 import { parseDuration } from '../../rollout/state.ts';
 
@@ -44,43 +43,34 @@ export function registerBlueGreenCommands(y: Argv, register: Register): Argv {
   registerRun(y, register, 'bluegreen', 'Bring the new version up at full size as the preview (--auto-promote-after: then switch)', (b) => bgFlags(b, false), bgOptions);
   const flip = async (ctx: CommandContext, args: BgArgs, kind: 'promote-full' | 'undo', target?: string): Promise<number> => {
     const started = ctx.io.now();
-    const kube = await ctx.kube();
-    const live = args.wait === true && ctx.format() === undefined ? ctx.liveView('stderr') : undefined;
+    const d = await engineDeps(ctx, args.app, args.wait === true);
     let flippedAt: number | undefined;
-    const sink = ctx.engineSink(live);
-    const engine = { kube, namespace: kube.namespace, app: args.app, now: () => ctx.io.now(), emit: (e: Parameters<typeof sink>[0]) => {
+    const emit = d.engine.emit;
+    d.engine.emit = (e) => {
       if (e.kind === 'history' && e.entry.event === 'Promoted') {
         flippedAt = ctx.io.now();
         const previous = e.entry.message.match(/; (\S+) is retained/)?.[1];
         const kept = args['scale-down-delay'] === '0' ? 'kept at full size (--scale-down-delay 0)' : `kept at full size for ${args['scale-down-delay']} for an instant rollback; Ctrl-C leaves it running (a later command scales it down)`;
         ctx.note(`${args.app}: switched to ${e.entry.version ?? ''} in ${flippedAt - started} ms${previous === undefined ? '' : `; ${previous} is ${kept}`}`);
       }
-      sink(e);
-    } };
-    let result: ControlResult;
+      emit(e);
+    };
     try {
-      result = await control(engine, kind, bgOptions(args), target === undefined ? {} : { target });
-    } catch (err) {
-      live?.close();
-      if (!(err instanceof NothingToDo)) throw err;
-      ctx.note(err.message);
-      return EXIT.ok;
-    }
-    live?.close();
-    if (result.kind === 'delegated') {
-      ctx.note(`${args.app}: requested; ${result.holder} drives ${args.app} and will carry it out`);
-      return EXIT.ok;
-    }
-    if (result.kind === 'nothing') {
-      ctx.note(result.message);
+      const result = await control(d.engine, kind, bgOptions(args), target === undefined ? {} : { target });
+      d.close();
+      const shared = sharedOutcome(ctx, args.app, kind === 'undo' ? 'rollback' : 'switch', result, d);
+      if (shared !== undefined || result.kind !== 'done') return shared ?? EXIT.ok;
+      const format = ctx.format();
+      ctx.out(format === undefined ? renderStatus(result.result.view, ctx.style(), { now: ctx.io.now() }) : formatOutput(format, result.result.view));
+      if (flippedAt !== undefined) ctx.note(`${args.app}: now serving ${result.result.view.stable}; the switch took ${flippedAt - started} ms`);
+      else if (result.result.outcome === 'degraded') ctx.note(`${args.app}: did not switch: ${result.result.view.message ?? 'the target version is not ready'}; traffic stays on ${result.result.view.stable}`);
+      if (d.interrupted()) return EXIT.timeout;
       return exitFor(result.result);
+    } finally {
+      d.close();
     }
-    const format = ctx.format();
-    ctx.out(format === undefined ? renderStatus(result.result.view, ctx.style(), { now: ctx.io.now() }) : formatOutput(format, result.result.view));
-    if (flippedAt !== undefined) ctx.note(`${args.app}: now serving ${result.result.view.stable}; the switch took ${flippedAt - started} ms`);
-    else if (result.result.outcome === 'degraded') ctx.note(`${args.app}: did not switch: ${result.result.view.message ?? 'the target version is not ready'}; traffic stays on ${result.result.view.stable}`);
-    return exitFor(result.result);
   };
+
   register<BgArgs & { to?: string }>(y, 'switch <app>', 'Make the preview (or --to a retained version) active: checks readiness of the full replica count, then flips', (b) => bgFlags(b, true).option('to', { type: 'string', describe: 'The version to switch to (default: the preview)' }) as Argv<BgArgs & { to?: string }>, async (ctx, args) => {
     const kube = await ctx.kube();
     const state = (await readState(kube, kube.namespace, args.app))?.state;
@@ -89,10 +79,13 @@ export function registerBlueGreenCommands(y: Argv, register: Register): Argv {
   });
   register<BgArgs & { 'to-version'?: string }>(y, 'rollback <app>', 'Switch back to the previous version (scaled up and ready first if it was scaled down)', (b) => bgFlags(b, true).option('to-version', { type: 'string', describe: 'The retained version to return to (default: the previous one)' }) as Argv<BgArgs & { 'to-version'?: string }>, async (ctx, args) => flip(ctx, args, 'undo', args['to-version']));
   register<BgArgs>(y, 'abort <app>', 'Give up the preview: scale it down (the active version is untouched)', (b) => bgFlags(b, false), async (ctx, args) => {
-    const kube = await ctx.kube();
-    const result = await control({ kube, namespace: kube.namespace, app: args.app, now: () => ctx.io.now(), emit: ctx.engineSink(undefined) }, 'abort', bgOptions(args));
-    if (result.kind === 'delegated') ctx.note(`${args.app}: abort requested; ${result.holder} will carry it out`);
-    return EXIT.ok;
+    const d = await engineDeps(ctx, args.app, false);
+    try {
+      const result = await control(d.engine, 'abort', bgOptions(args));
+      return sharedOutcome(ctx, args.app, 'abort', result, d) ?? EXIT.ok;
+    } finally {
+      d.close();
+    }
   });
   register<{ app: string }>(y, 'preview <app>', 'Print how to reach the preview version: its Service, the header, an example curl', (b) => b.positional('app', { type: 'string', demandOption: true }) as Argv<{ app: string }>, async (ctx, args) => {
     const kube = await ctx.kube();
@@ -133,12 +126,14 @@ export function registerBlueGreenCommands(y: Argv, register: Register): Argv {
     return EXIT.ok;
   });
   register<BgArgs>(y, 'prune <app>', 'Retire previous versions beyond --keep now (their Deployments, Services and routes are deleted)', (b) => bgFlags(b, false), async (ctx, args) => {
-    const kube = await ctx.kube();
-    const { runRollout } = await import('../../rollout/actions.ts');
-    const options = bgOptions(args);
-    const result = await runRollout({ kube, namespace: kube.namespace, app: args.app, now: () => ctx.io.now(), emit: ctx.engineSink(undefined) }, { ...options, wait: false });
-    ctx.out(renderStatus(result.view, ctx.style(), { now: ctx.io.now() }));
-    return exitFor(result);
+    const d = await engineDeps(ctx, args.app, false);
+    try {
+      const result = await runRollout(d.engine, { ...bgOptions(args), wait: false });
+      ctx.out(renderStatus(result.view, ctx.style(), { now: ctx.io.now() }));
+      return exitFor(result);
+    } finally {
+      d.close();
+    }
   });
   return y;
 }

@@ -1,7 +1,6 @@
 import type { Argv } from 'yargs';
-import { appStatus, history, listApps } from '../../rollout/actions.ts';
-import { readState } from '../../rollout/store.ts';
-import { stateName } from '../../rollout/state.ts';
+import { history, listApps, readStatus } from '../../rollout/actions.ts';
+import { waitForAppChange } from '../../rollout/watch.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CommandContext } from '../context.ts';
 import { formatOutput, noHistoryFound, noRolloutsFound, renderHistory, renderList, renderStatus } from '../output/index.ts';
@@ -22,7 +21,7 @@ export function registerReadCommands(y: Argv, register: Register): Argv {
       .option('watch', { alias: 'w', type: 'boolean', default: false, describe: 'Keep watching and redraw until the rollout is Healthy or Degraded' }) as Argv<{ app: string; watch: boolean }>, async (ctx, args) => {
     const kube = await ctx.kube();
     const ns = kube.namespace;
-    let view = await appStatus(kube, ns, args.app, ctx.io.now());
+    let { view, read } = await readStatus(kube, ns, args.app, ctx.io.now());
     const format = ctx.format();
     if (!args.watch) {
       ctx.out(format === undefined ? renderStatus(view, ctx.style(), { now: ctx.io.now() }) : formatOutput(format, view));
@@ -37,8 +36,8 @@ export function registerReadCommands(y: Argv, register: Register): Argv {
         if (live !== undefined) live.update(view);
         else ctx.out(formatOutput(format!, view));
         if (view.phase === 'Healthy' || view.phase === 'Degraded' || controller.signal.aborted) break;
-        await waitForAppChange(ctx, ns, args.app, controller.signal);
-        view = await appStatus(kube, ns, args.app, ctx.io.now());
+        await waitForAppChange(kube, ns, args.app, read, Infinity, () => ctx.io.now(), controller.signal);
+        ({ view, read } = await readStatus(kube, ns, args.app, ctx.io.now()));
       }
     } finally {
       live?.close();
@@ -67,21 +66,4 @@ export function registerReadCommands(y: Argv, register: Register): Argv {
     return EXIT.ok;
   });
   return y;
-}
-
-/** Resolves when the app's Deployments or state change (or on abort). */
-async function waitForAppChange(ctx: CommandContext, namespace: string, app: string, signal: AbortSignal): Promise<void> {
-  const kube = await ctx.kube();
-  const controller = new AbortController();
-  const stop = (): void => controller.abort();
-  signal.addEventListener('abort', stop, { once: true });
-  const [deployments, state] = await Promise.all([kube.list('apps/v1', 'Deployment', namespace, { labelSelector: `switchyard.dev/app=${app}` }), readState(kube, namespace, app)]);
-  const watch = (p: Promise<void>): Promise<void> => p.then(stop, stop);
-  await Promise.race([
-    watch(kube.watch('apps/v1', 'Deployment', namespace, { labelSelector: `switchyard.dev/app=${app}`, resourceVersion: deployments.resourceVersion }, stop, controller.signal)),
-    watch(kube.watch('v1', 'ConfigMap', namespace, { fieldSelector: `metadata.name=${stateName(app)}`, resourceVersion: state?.resourceVersion ?? deployments.resourceVersion }, stop, controller.signal)),
-    new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve(), { once: true })),
-  ]);
-  controller.abort();
-  signal.removeEventListener('abort', stop);
 }

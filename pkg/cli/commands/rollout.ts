@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import type { Strategy } from '../../render/index.ts';
-import { control, NothingToDo, runRollout } from '../../rollout/actions.ts';
+import { control, runRollout } from '../../rollout/actions.ts';
 import type { ControlResult, RunOptions } from '../../rollout/actions.ts';
 import type { DriveResult, EngineDeps } from '../../rollout/engine.ts';
 import type { ControlRequest } from '../../rollout/state.ts';
@@ -25,7 +25,16 @@ export function exitFor(result: DriveResult): number {
   }
 }
 
-async function deps(ctx: CommandContext, app: string, live: boolean): Promise<{ engine: EngineDeps; close: () => void; interrupted: () => boolean; animated: boolean }> {
+/** What a command that drives needs: the engine's collaborators, a live view when asked, and Ctrl-C/SIGTERM handling. */
+export interface CommandDeps {
+  engine: EngineDeps;
+  close: () => void;
+  interrupted: () => boolean;
+  animated: boolean;
+}
+
+/** Builds {@link CommandDeps}; SIGINT/SIGTERM stop the engine between steps (exit 3). */
+export async function engineDeps(ctx: CommandContext, app: string, live: boolean): Promise<CommandDeps> {
   const kube = await ctx.kube();
   const view = live && ctx.format() === undefined ? ctx.liveView('stderr') : undefined;
   const controller = new AbortController();
@@ -44,6 +53,23 @@ async function deps(ctx: CommandContext, app: string, live: boolean): Promise<{ 
   };
 }
 
+/**
+ * The outcomes every control command reports the same way: the request was handed to
+ * the running driver, or there was nothing to do. Returns the exit code, or undefined
+ * when the command should report the drive it did.
+ */
+export function sharedOutcome(ctx: CommandContext, app: string, kind: string, result: ControlResult, d: CommandDeps): number | undefined {
+  if (result.kind === 'delegated') {
+    ctx.note(`${app}: ${kind} requested; ${result.holder} drives ${app} and will carry it out`);
+    return EXIT.ok;
+  }
+  if (result.kind === 'nothing') {
+    ctx.note(result.message);
+    return result.result === undefined ? EXIT.ok : exitFor(result.result);
+  }
+  return undefined;
+}
+
 /** Prints the final status, unless an animated live view already left it on the same terminal. */
 function printResult(ctx: CommandContext, result: DriveResult, animated: boolean): void {
   const format = ctx.format();
@@ -56,7 +82,7 @@ function printResult(ctx: CommandContext, result: DriveResult, animated: boolean
 /** Registers `run <app>` with the given flags and option mapping. */
 export function registerRun<A extends { app: string } & DriveArgs>(y: Argv, register: Register, _strategy: Strategy, describe: string, builder: (b: Argv) => Argv<A>, toOptions: (args: A) => RunOptions): void {
   register<A>(y, 'run <app>', describe, builder, async (ctx, args) => {
-    const d = await deps(ctx, args.app, args.wait === true);
+    const d = await engineDeps(ctx, args.app, args.wait === true);
     try {
       const result = await runRollout(d.engine, toOptions(args));
       d.close();
@@ -79,25 +105,12 @@ export function registerRolloutCommands(y: Argv, register: Register, strategy: S
   const controlCommand = (name: string, kind: ControlRequest['kind'], describe: string, waitDefault: boolean, extra: (b: Argv) => Argv = (b) => b, values: (args: Record<string, unknown>) => { reason?: string; target?: string; weight?: number } = () => ({})): void => {
     register<{ app: string } & DriveArgs & Record<string, unknown>>(y, `${name} <app>${name === 'set-weight' ? ' <weight>' : ''}`, describe, (b) => driveFlags(extra(app(b)), waitDefault) as Argv<{ app: string } & DriveArgs & Record<string, unknown>>, async (ctx, args) => {
       const requestKind: ControlRequest['kind'] = kind === 'promote' && args.full === true ? 'promote-full' : kind;
-      const d = await deps(ctx, args.app, args.wait === true);
+      const d = await engineDeps(ctx, args.app, args.wait === true);
       try {
-        let result: ControlResult;
-        try {
-          result = await control(d.engine, requestKind, runOptions(args, strategy), values(args));
-        } catch (err) {
-          if (!(err instanceof NothingToDo)) throw err;
-          ctx.note(err.message);
-          return EXIT.ok;
-        }
+        const result = await control(d.engine, requestKind, runOptions(args, strategy), values(args));
         d.close();
-        if (result.kind === 'delegated') {
-          ctx.note(`${args.app}: ${requestKind} requested; ${result.holder} drives ${args.app} and will carry it out`);
-          return EXIT.ok;
-        }
-        if (result.kind === 'nothing') {
-          ctx.note(result.message);
-          return exitFor(result.result);
-        }
+        const shared = sharedOutcome(ctx, args.app, requestKind, result, d);
+        if (shared !== undefined || result.kind !== 'done') return shared ?? EXIT.ok;
         printResult(ctx, result.result, d.animated);
         if (d.interrupted()) return EXIT.timeout;
         // A successful abort leaves the app Degraded on purpose.
