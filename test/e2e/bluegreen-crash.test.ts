@@ -7,11 +7,10 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { suite, test } from 'node:test';
 import {
-  freshNamespace, getJson, helm, kubectl, postRendererFlags, repoRoot, spawnChild, toolPaths, waitFor,
-  type Child, type RunOptions, type RunResult,
+  assertOk, bluegreen, deployChart, freshNamespace, getJson, helm, kubectl, spawnChild, storedState,
+  toolPaths, waitFor, type Child, type RunResult,
 } from './harness.ts';
 
-const chart = join(repoRoot, 'testdata', 'chart');
 const VERSION = 'switchyard.dev/version';
 
 type Labels = Record<string, string>;
@@ -26,21 +25,8 @@ interface RolloutStatus { phase: string; stable: string; canary?: string; versio
 interface Lease { spec: { holderIdentity?: string } }
 interface WatchEvent<T> { type: string; object: T }
 
-function assertOk(result: RunResult, what: string): void {
-  assert.equal(result.code, 0, `${what}: expected exit 0, got ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
-}
-
-function bluegreen(ns: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
-  return kubectl(['bluegreen', ...args, '-n', ns], { timeoutMs: 90_000, ...opts });
-}
-
 function deploy(ns: string, version: string): Promise<RunResult> {
-  return helm(3, ['upgrade', '--install', 'web', chart, '-n', ns, '--set', 'httpRoute.enabled=true', '--set', `image.tag=${version}`,
-    ...postRendererFlags(3), '--post-renderer-args=--strategy=bluegreen']);
-}
-
-async function storedState(ns: string): Promise<State> {
-  return JSON.parse((await getJson<{ data: { state: string } }>(ns, 'configmap', 'switchyard.web')).data.state) as State;
+  return deployChart(3, ns, version, { extra: ['--post-renderer-args=--strategy=bluegreen'] });
 }
 
 function watch(ns: string, args: string[]): Child {
@@ -74,7 +60,7 @@ suite('kubectl bluegreen switch under kill -9', { concurrency: true }, () => {
       assertOk(await deploy(ns, '1.0.0'), 'install 1.0.0');
       assertOk(await deploy(ns, '2.0.0'), 'upgrade to 2.0.0');
       assertOk(await bluegreen(ns, ['run', 'web', '--wait']), 'run --wait: the preview is ready');
-      const before = await storedState(ns);
+      const before = await storedState<State>(ns);
       const known = before.history.length;
 
       const leaseWatch = watch(ns, ['leases', '--field-selector', 'metadata.name=switchyard.web']);
@@ -105,7 +91,7 @@ suite('kubectl bluegreen switch under kill -9', { concurrency: true }, () => {
       // Where the kill landed, read back from the API server (the watches may lag behind).
       const [leaseNow, stateNow, serviceNow] = await Promise.all([
         getJson<Lease>(ns, 'lease', 'switchyard.web').catch(() => undefined),
-        storedState(ns),
+        storedState<State>(ns),
         getJson<Service>(ns, 'service', 'web'),
       ]);
       const freshNow = stateNow.history.slice(known);
@@ -163,7 +149,7 @@ suite('kubectl bluegreen switch under kill -9', { concurrency: true }, () => {
         const rule = httproute.spec.rules.find((r) => (r.matches ?? []).some((m) => (m.headers ?? []).some((h) => h.name === 'x-version' && h.value === version)));
         assert.deepEqual(rule?.backendRefs?.map((b) => b.name), [name], `x-version: ${version} still routes to ${name}`);
       }
-      const final = await storedState(ns);
+      const final = await storedState<State>(ns);
       assert.equal(final.history.filter((e) => e.event === 'Promoted' && e.version === '2.0.0').length, 1,
         `promoted exactly once: ${final.history.slice(known).map((e) => e.event).join(', ')}`);
       assert.deepEqual(final.retained.map((r) => r.version), ['1.0.0']);

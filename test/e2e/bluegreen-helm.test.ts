@@ -9,11 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite, test, type TestContext } from 'node:test';
 import {
-  freshNamespace, getJson, helm, kubectl, postRendererFlags, repoRoot, spawnChild, toolPaths, waitFor,
-  type Child, type HelmMajor, type RunOptions, type RunResult,
+  assertOk, bluegreen, chartDir, deployChart, freshNamespace, getJson, helm, kubectl, spawnChild,
+  storedState, toolPaths, waitFor, type Child, type HelmMajor, type RunResult,
 } from './harness.ts';
 
-const chart = join(repoRoot, 'testdata', 'chart');
 const VERSION = 'switchyard.dev/version';
 
 type Labels = Record<string, string>;
@@ -27,14 +26,7 @@ interface WatchEvent<T> { type: string; object: T }
 
 // ---- helpers ----
 
-function assertOk(result: RunResult, what: string): void {
-  assert.equal(result.code, 0, `${what}: expected exit 0, got ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
-}
-
 /** `kubectl bluegreen <args> -n <ns>` through kubectl's plugin mechanism. */
-function bluegreen(ns: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
-  return kubectl(['bluegreen', ...args, '-n', ns], { timeoutMs: 90_000, ...opts });
-}
 
 /** How a test deploys a version: Helm 3, Helm 4 (both with the post-renderer, --strategy=bluegreen), or `kubectl bluegreen apply -f`. */
 interface Deployer {
@@ -47,8 +39,7 @@ function helmDeployer(major: HelmMajor): Deployer {
   return {
     name: `Helm ${major}`,
     async setup() {
-      return (ns, version) => helm(major, ['upgrade', '--install', 'web', chart, '-n', ns, '--set', 'httpRoute.enabled=true', '--set', `image.tag=${version}`,
-        ...postRendererFlags(major), '--post-renderer-args=--strategy=bluegreen']);
+      return (ns, version) => deployChart(major, ns, version, { extra: ['--post-renderer-args=--strategy=bluegreen'] });
     },
   };
 }
@@ -58,7 +49,7 @@ const applyDeployer: Deployer = {
   async setup(t) {
     const dir = mkdtempSync(join(tmpdir(), 'switchyard-bluegreen-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
-    const rendered = await helm(3, ['template', 'web', chart, '--set', 'hook.enabled=false', '--set', 'httpRoute.enabled=true']);
+    const rendered = await helm(3, ['template', 'web', chartDir, '--set', 'hook.enabled=false', '--set', 'httpRoute.enabled=true']);
     assertOk(rendered, 'helm template (a plain manifest, no post-renderer)');
     assert.doesNotMatch(rendered.stdout, /switchyard/, 'the manifest is plain');
     const file = join(dir, 'app.yaml');
@@ -92,10 +83,6 @@ async function route(ns: string): Promise<{ weights: Record<string, number>; mai
     main: (main?.backendRefs ?? []).map((b) => ({ name: b.name, weight: b.weight })),
     rules: r.spec.rules,
   };
-}
-
-async function state(ns: string): Promise<State> {
-  return JSON.parse((await getJson<{ data: { state: string } }>(ns, 'configmap', 'switchyard.web')).data.state) as State;
 }
 
 async function deployments(ns: string): Promise<string[]> {
@@ -159,7 +146,7 @@ async function scenario6(t: TestContext, deployer: Deployer): Promise<void> {
   assertOk(ran, 'kubectl bluegreen run web --wait');
   assert.equal((await getJson<Deployment>(ns, 'deployment', 'web-2-0-0')).status?.readyReplicas, 2, 'the preview is ready when run --wait returns');
   assert.equal(await selects(ns), '1.0.0', 'run --wait does not switch');
-  const previewing = await state(ns);
+  const previewing = await storedState<State>(ns);
   assert.equal(previewing.phase, 'Paused');
   assert.equal(previewing.canary, '2.0.0');
 
@@ -212,7 +199,7 @@ async function scenario6(t: TestContext, deployer: Deployer): Promise<void> {
   assert.deepEqual(headerRule(retired.rules, '2.0.0')?.backendRefs?.map((b) => b.name), ['web-2-0-0']);
   assert.deepEqual(headerRule(retired.rules, '3.0.0')?.backendRefs?.map((b) => b.name), ['web-3-0-0']);
   assert.deepEqual(retired.weights, { '3.0.0': 100, '2.0.0': 0 });
-  const final = await state(ns);
+  const final = await storedState<State>(ns);
   assert.equal(final.phase, 'Healthy');
   assert.equal(final.stable, '3.0.0');
   assert.deepEqual(final.retained.map((r) => r.version), ['2.0.0']);

@@ -6,11 +6,10 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { suite, test, type TestContext } from 'node:test';
 import {
-  freshNamespace, getJson, helm, kubectl, postRendererFlags, repoRoot, spawnChild, toolPaths, waitFor,
-  type Child, type RunOptions, type RunResult,
+  assertOk, bluegreen, deployChart, freshNamespace, getJson, helm, kubectl, spawnChild, storedState,
+  toolPaths, waitFor, type Child, type RunResult,
 } from './harness.ts';
 
-const chart = join(repoRoot, 'testdata', 'chart');
 const VERSION = 'switchyard.dev/version';
 
 type Labels = Record<string, string>;
@@ -22,25 +21,12 @@ interface HistoryEntry { event: string; message: string; version?: string }
 interface State { phase: string; stable: string; canary?: string; message?: string; retained: { version: string }[]; history: HistoryEntry[] }
 interface WatchEvent<T> { type: string; object: T }
 
-function assertOk(result: RunResult, what: string): void {
-  assert.equal(result.code, 0, `${what}: expected exit 0, got ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
-}
-
-function bluegreen(ns: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
-  return kubectl(['bluegreen', ...args, '-n', ns], { timeoutMs: 90_000, ...opts });
-}
-
 function deploy(ns: string, version: string): Promise<RunResult> {
-  return helm(3, ['upgrade', '--install', 'web', chart, '-n', ns, '--set', 'httpRoute.enabled=true', '--set', `image.tag=${version}`,
-    ...postRendererFlags(3), '--post-renderer-args=--strategy=bluegreen']);
+  return deployChart(3, ns, version, { extra: ['--post-renderer-args=--strategy=bluegreen'] });
 }
 
 async function selects(ns: string, name = 'web'): Promise<string | undefined> {
   return (await getJson<Service>(ns, 'service', name)).spec.selector?.[VERSION];
-}
-
-async function state(ns: string): Promise<State> {
-  return JSON.parse((await getJson<{ data: { state: string } }>(ns, 'configmap', 'switchyard.web')).data.state) as State;
 }
 
 async function weights(ns: string): Promise<Record<string, number>> {
@@ -86,7 +72,7 @@ async function switchedWithOldScaledDown(t: TestContext, ns: string): Promise<vo
     assertOk(await bluegreen(ns, ['prune', 'web']), 'prune (scales down retained versions whose delay has passed)');
     await waitFor(() => oldScaledDown(ns), { timeoutMs: 10_000 });
   }
-  const left = await state(ns);
+  const left = await storedState<State>(ns);
   assert.deepEqual(left.retained.map((r) => r.version), ['1.0.0'], 'precondition: 1.0.0 is retained, scaled down');
 }
 
@@ -131,7 +117,7 @@ suite('kubectl bluegreen rollback', { concurrency: true }, () => {
     }
     const old = await getJson<Deployment>(ns, 'deployment', 'web-1-0-0');
     assert.ok(down, `web-1-0-0 still has ${old.spec.replicas} replicas (${old.status?.readyReplicas ?? 0} ready) 10 s after \`kubectl bluegreen switch web --scale-down-delay 1s\` exited 0; `
-      + `the retained entry is ${JSON.stringify((await state(ns)).retained)}, and no command will scale it down until one drives the app again`);
+      + `the retained entry is ${JSON.stringify((await storedState<State>(ns)).retained)}, and no command will scale it down until one drives the app again`);
   });
 
   test('rollback after a scale-down scales the previous version up, waits until ready, then flips (item 3)', async (t) => {
@@ -159,7 +145,7 @@ suite('kubectl bluegreen rollback', { concurrency: true }, () => {
     const back = await getJson<Deployment>(ns, 'deployment', 'web-1-0-0');
     assert.equal(back.spec.replicas, 2);
     assert.equal(back.status?.readyReplicas, 2, 'web-1-0-0 has ready replicas');
-    const after = await state(ns);
+    const after = await storedState<State>(ns);
     assert.equal(after.phase, 'Healthy');
     assert.equal(after.stable, '1.0.0');
     assert.deepEqual(after.retained.map((r) => r.version), ['2.0.0'], '2.0.0 is kept for a roll forward');
@@ -225,7 +211,7 @@ suite('kubectl bluegreen rollback', { concurrency: true }, () => {
     // No version lost: 1.0.0 is still there (scaled back down, its pods not left hanging).
     const old = await getJson<Deployment>(ns, 'deployment', 'web-1-0-0');
     assert.equal(old.spec.replicas, 0, 'the never-ready 1.0.0 is scaled back to 0');
-    const left = await state(ns);
+    const left = await storedState<State>(ns);
     t.diagnostic(`state after the refused rollback: phase ${left.phase}, stable ${left.stable}, canary ${left.canary ?? '-'}, retained [${left.retained.map((r) => r.version).join(', ')}], message: ${left.message ?? '-'}`);
     assert.equal(left.stable, '2.0.0');
     assert.ok(left.history.some((e) => e.event === 'UndoRefused' && e.version === '1.0.0' && /not ready/.test(e.message)), 'the history records why');
@@ -252,9 +238,9 @@ suite('kubectl bluegreen rollback', { concurrency: true }, () => {
     const switched = await bluegreen(ns, ['switch', 'web', '--keep', '3', '--scale-down-delay', '0']);
     assertOk(switched, 'switch --keep 3');
     assert.equal(await selects(ns), '3.0.0');
-    const retired = (await state(ns)).history.filter((e) => e.event === 'Retired').map((e) => e.message);
+    const retired = (await storedState<State>(ns)).history.filter((e) => e.event === 'Retired').map((e) => e.message);
     const left = (await getJson<{ items: Deployment[] }>(ns, 'deployments')).items.map((d) => d.metadata.name).sort();
     assert.deepEqual(left, ['web-1-0-0', 'web-2-0-0', 'web-3-0-0'],
-      `with --keep 3 (three live versions), 1.0.0 - active until the switch to 2.0.0 - must be kept; retired: ${JSON.stringify(retired)}; retained: ${JSON.stringify((await state(ns)).retained)}`);
+      `with --keep 3 (three live versions), 1.0.0 - active until the switch to 2.0.0 - must be kept; retired: ${JSON.stringify(retired)}; retained: ${JSON.stringify((await storedState<State>(ns)).retained)}`);
   });
 });

@@ -6,11 +6,10 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { suite, test, type TestContext } from 'node:test';
 import {
-  freshNamespace, getJson, helm, kubectl, postRendererFlags, repoRoot, spawnChild, toolPaths, waitFor,
-  type Child, type RunOptions, type RunResult,
+  assertOk, bluegreen, deployChart, freshNamespace, getJson, helm, kubectl, spawnChild, storedState,
+  toolPaths, waitFor, type Child, type RunResult,
 } from './harness.ts';
 
-const chart = join(repoRoot, 'testdata', 'chart');
 const VERSION = 'switchyard.dev/version';
 
 type Labels = Record<string, string>;
@@ -28,25 +27,12 @@ interface VersionStatus { version: string; role: string; deployment: string; rep
 interface RolloutStatus { kind: string; phase: string; stable: string; versions: VersionStatus[] }
 interface WatchEvent<T> { type: string; object: T }
 
-function assertOk(result: RunResult, what: string): void {
-  assert.equal(result.code, 0, `${what}: expected exit 0, got ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
-}
-
-function bluegreen(ns: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
-  return kubectl(['bluegreen', ...args, '-n', ns], { timeoutMs: 90_000, ...opts });
-}
-
 function deploy(ns: string, version: string): Promise<RunResult> {
-  return helm(3, ['upgrade', '--install', 'web', chart, '-n', ns, '--set', 'httpRoute.enabled=true', '--set', `image.tag=${version}`,
-    ...postRendererFlags(3), '--post-renderer-args=--strategy=bluegreen']);
+  return deployChart(3, ns, version, { extra: ['--post-renderer-args=--strategy=bluegreen'] });
 }
 
 async function selects(ns: string, name = 'web'): Promise<string | undefined> {
   return (await getJson<Service>(ns, 'service', name)).spec.selector?.[VERSION];
-}
-
-async function state(ns: string): Promise<State> {
-  return JSON.parse((await getJson<{ data: { state: string } }>(ns, 'configmap', 'switchyard.web')).data.state) as State;
 }
 
 const slug = (version: string): string => version.toLowerCase().replace(/[^a-z0-9]+/g, '-');
@@ -89,7 +75,7 @@ async function threeLiveVersions(t: TestContext, ns: string, { scaleDownOld }: {
   }
   assertOk(await deploy(ns, '3.0.0'), 'upgrade to 3.0.0');
   assertOk(await bluegreen(ns, ['run', 'web', '--wait']), 'run --wait (3.0.0)');
-  const s = await state(ns);
+  const s = await storedState<State>(ns);
   assert.equal(s.stable, '2.0.0');
   assert.equal(s.canary, '3.0.0');
   assert.deepEqual(s.retained.map((r) => r.version), ['1.0.0']);
@@ -188,7 +174,7 @@ suite('kubectl bluegreen: several live versions', { concurrency: true }, () => {
     assert.ok(flippedAt - pausingAt >= 2_900 && flippedAt - pausingAt <= 4_500, `switched ${Math.round(flippedAt - pausingAt)} ms after the run found the preview ready, not about 3 s`);
 
     // The product's own record agrees: paused 3 s once ready, then promoted.
-    const s = await state(ns);
+    const s = await storedState<State>(ns);
     assert.equal(s.phase, 'Healthy');
     assert.equal(s.stable, '2.0.0');
     const pausing = s.history.find((e) => e.event === 'Pausing' && e.version === '2.0.0');

@@ -6,11 +6,10 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { suite, test } from 'node:test';
 import {
-  freshNamespace, getJson, helm, kubectl, postRendererFlags, repoRoot, spawnChild, toolPaths, waitFor,
-  type Child, type RunOptions, type RunResult,
+  assertOk, canary, deployChart, freshNamespace, getJson, helm, kubectl, spawnChild, storedState, toolPaths,
+  waitFor, type Child, type RunResult,
 } from './harness.ts';
 
-const chart = join(repoRoot, 'testdata', 'chart');
 const VERSION = 'switchyard.dev/version';
 
 type Labels = Record<string, string>;
@@ -24,31 +23,19 @@ interface HistoryEntry { event: string; message: string; version?: string; weigh
 interface State { phase: string; stable: string; canary?: string; weight: number; step: number; history: HistoryEntry[] }
 interface Lease { spec: { holderIdentity?: string; acquireTime?: string; renewTime?: string } }
 
-function assertOk(result: RunResult, what: string): void {
-  assert.equal(result.code, 0, `${what}: expected exit 0, got ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
-}
-
-function canary(ns: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
-  return kubectl(['canary', ...args, '-n', ns], opts);
-}
-
 /** `kubectl canary <args>` left running, so the test can kill it. */
 function startCanary(ns: string, args: string[]): Child {
   return spawnChild(toolPaths.kubectl, ['canary', ...args, '-n', ns]);
 }
 
 function deploy(ns: string, version: string): Promise<RunResult> {
-  return helm(3, ['upgrade', '--install', 'web', chart, '-n', ns, '--set', 'httpRoute.enabled=true', '--set', `image.tag=${version}`, ...postRendererFlags(3)]);
+  return deployChart(3, ns, version);
 }
 
 async function status(ns: string): Promise<{ code: number; view: RolloutStatus }> {
   const result = await canary(ns, ['status', 'web', '-o', 'json']);
   assert.ok(result.code === 0 || result.code === 1, `status exited ${result.code}: ${result.stderr}`);
   return { code: result.code, view: JSON.parse(result.stdout) as RolloutStatus };
-}
-
-async function storedState(ns: string): Promise<State> {
-  return JSON.parse((await getJson<{ data: { state: string } }>(ns, 'configmap', 'switchyard.web')).data.state) as State;
 }
 
 /**
@@ -74,14 +61,14 @@ suite('kubectl canary under concurrency and crashes', { concurrency: true }, () 
     assertOk(await deploy(ns, '2.0.0'), 'upgrade to 2.0.0');
     const driver = startCanary(ns, ['run', 'web', '--wait', '--steps', '10,pause,100', '--scale-down-delay', '0']);
     t.after(() => driver.kill('SIGKILL'));
-    await waitFor(async () => (await storedState(ns)).phase === 'Paused', { timeoutMs: 60_000 });
+    await waitFor(async () => (await storedState<State>(ns)).phase === 'Paused', { timeoutMs: 60_000 });
 
     const second = await canary(ns, ['run', 'web', '--wait', '--steps', '10,pause,100'], { timeoutMs: 60_000 });
     assert.notEqual(second.code, 0, `the second run must refuse\nstdout: ${second.stdout}\nstderr: ${second.stderr}`);
     assert.equal(second.code, 1, 'a refused lease exits 1');
     assert.match(second.stderr, /is being driven by .* since/);
     assert.match(second.stderr, new RegExp(`/${driver.pid} since`), 'the message names the driving process');
-    const held = await storedState(ns);
+    const held = await storedState<State>(ns);
     assert.equal(held.phase, 'Paused', 'the refused run changed nothing');
     assert.equal(held.weight, 10);
 
@@ -130,7 +117,7 @@ suite('kubectl canary under concurrency and crashes', { concurrency: true }, () 
       assert.equal(killed.code, 128 + 9, `the run had already ended before the kill\nstderr: ${killed.stderr}`);
 
       // Where the kill landed, from the state it left behind.
-      const left = await storedState(ns);
+      const left = await storedState<State>(ns);
       const index = reached(left.history);
       const hit = POINTS[index]?.name ?? 'nothing';
       hits.push({ intended: point.name, hit, index });
@@ -162,7 +149,7 @@ suite('kubectl canary under concurrency and crashes', { concurrency: true }, () 
       assert.equal(current.spec.replicas, 2);
       assert.equal(current.status?.readyReplicas, 2);
       assert.equal(deployments.find((d) => d.metadata.name === 'web-1-0-0')!.spec.replicas, 0, '1.0.0 is scaled down and kept');
-      const final = await storedState(ns);
+      const final = await storedState<State>(ns);
       assert.equal(final.history.filter((e) => e.event === 'Promoted').length, 1, `promoted exactly once: ${final.history.map((e) => e.event).join(', ')}`);
       const after = await getJson<Lease>(ns, 'lease', 'switchyard.web');
       assert.equal(after.spec.holderIdentity ?? '', '',

@@ -2,11 +2,9 @@
 // a version whose pods never become Ready (DESIGN.md scenario 4), and the control
 // commands around an indefinite pause: run --timeout (exit 3), promote, abort, retry.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { suite, test } from 'node:test';
-import { freshNamespace, getJson, helm, kubectl, postRendererFlags, repoRoot, type RunOptions, type RunResult } from './harness.ts';
+import { assertOk, canary, deployChart, freshNamespace, getJson, helm, kubectl, type RunResult } from './harness.ts';
 
-const chart = join(repoRoot, 'testdata', 'chart');
 const VERSION = 'switchyard.dev/version';
 
 type Labels = Record<string, string>;
@@ -19,18 +17,9 @@ interface RolloutStatus { phase: string; stable: string; canary?: string; weight
 interface HistoryEntry { event: string; message: string; version?: string; weight?: number }
 interface Event { type: string; reason: string; message: string; involvedObject: { kind: string; name: string } }
 
-function assertOk(result: RunResult, what: string): void {
-  assert.equal(result.code, 0, `${what}: expected exit 0, got ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
-}
-
-function canary(ns: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
-  return kubectl(['canary', ...args, '-n', ns], opts);
-}
-
 /** `helm upgrade --install web` (Helm 3, post-renderer) at `version`; `bad` pods never become Ready. */
 function deploy(ns: string, version: string, { bad = false }: { bad?: boolean } = {}): Promise<RunResult> {
-  return helm(3, ['upgrade', '--install', 'web', chart, '-n', ns, '--set', 'httpRoute.enabled=true', '--set', `image.tag=${version}`,
-    ...(bad ? ['--set-string', 'podLabels.switchyard\\.test/never-ready=true'] : []), ...postRendererFlags(3)]);
+  return deployChart(3, ns, version, { extra: bad ? ['--set-string', 'podLabels.switchyard\\.test/never-ready=true'] : [] });
 }
 
 async function status(ns: string): Promise<{ code: number; view: RolloutStatus }> {

@@ -7,11 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite, test } from 'node:test';
 import {
-  freshNamespace, getJson, helm, kubectl, postRendererFlags, repoRoot, spawnChild, toolPaths, waitFor,
-  type Child, type HelmMajor, type RunOptions, type RunResult,
+  assertOk, canary, chartDir, deployChart, freshNamespace, getJson, helm, kubectl, spawnChild, toolPaths,
+  waitFor, type Child, type HelmMajor, type RunResult,
 } from './harness.ts';
 
-const chart = join(repoRoot, 'testdata', 'chart');
 const VERSION = 'switchyard.dev/version';
 
 // ---- the objects and documents the tests read ----
@@ -31,19 +30,11 @@ interface HistoryEntry { event: string; message: string; version?: string; weigh
 
 // ---- helpers ----
 
-function assertOk(result: RunResult, what: string): void {
-  assert.equal(result.code, 0, `${what}: expected exit 0, got ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
-}
-
 /** `kubectl canary <args> -n <ns>` through kubectl's plugin mechanism. */
-function canary(ns: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
-  return kubectl(['canary', ...args, '-n', ns], opts);
-}
 
 /** `helm upgrade --install web testdata/chart` at `version`, with the post-renderer unless `plain`. */
 function deploy(major: HelmMajor, ns: string, version: string, { plain = false, release = 'web' }: { plain?: boolean; release?: string } = {}): Promise<RunResult> {
-  return helm(major, ['upgrade', '--install', release, chart, '-n', ns, '--set', 'httpRoute.enabled=true', '--set', `image.tag=${version}`,
-    ...(plain ? [] : postRendererFlags(major))]);
+  return deployChart(major, ns, version, { postRender: !plain, release });
 }
 
 async function status(ns: string, app = 'web'): Promise<{ code: number; view: RolloutStatus }> {
@@ -311,7 +302,7 @@ suite('kubectl canary with helm', { concurrency: true }, () => {
     const ns = await freshNamespace(t);
     const dir = mkdtempSync(join(tmpdir(), 'switchyard-apply-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
-    const rendered = await helm(3, ['template', 'web', chart, '--set', 'hook.enabled=false']);
+    const rendered = await helm(3, ['template', 'web', chartDir, '--set', 'hook.enabled=false']);
     assertOk(rendered, 'helm template (no post-renderer)');
     assert.doesNotMatch(rendered.stdout, /switchyard/, 'the manifest is plain');
     const file = join(dir, 'app.yaml');

@@ -2,7 +2,7 @@
 // stages (ready, never ready, crash, job, delete), real CRD schemas, RBAC.
 import assert from 'node:assert/strict';
 import { suite, test } from 'node:test';
-import { freshNamespace, kubectl, type RunResult } from './harness.ts';
+import { assertOk, freshNamespace, kubectl, type RunResult } from './harness.ts';
 
 /** Returns a Deployment manifest whose pods carry `podLabels` besides `app: <name>`. */
 function deployment(name: string, spec: { replicas?: number; progressDeadlineSeconds?: number; podLabels?: Record<string, string> } = {}): object {
@@ -25,10 +25,6 @@ function deployment(name: string, spec: { replicas?: number; progressDeadlineSec
 async function apply(namespace: string, ...objects: object[]): Promise<void> {
   const input = objects.map((o) => JSON.stringify(o)).join('\n');
   assertOk(await kubectl(['-n', namespace, 'apply', '-f', '-'], { input }));
-}
-
-function assertOk(result: RunResult): void {
-  assert.equal(result.code, 0, `expected exit 0, got ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
 }
 
 async function jsonpath(namespace: string, ref: string, path: string): Promise<string> {

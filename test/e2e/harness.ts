@@ -1,9 +1,11 @@
 // Helpers shared by every end-to-end test: paths, the environment for child
 // processes, a child-process runner, kubectl, per-test namespaces and polling.
 // The cluster itself is started once per test run by global-setup.ts.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import type { TestContext } from 'node:test';
 
@@ -163,6 +165,31 @@ export function postRendererFlags(major: HelmMajor): string[] {
   return ['--post-renderer', major === 3 ? join(repoRoot, 'dist', 'switchyard-postrender') : 'switchyard'];
 }
 
+/** The demo and test chart. */
+export const chartDir: string = join(repoRoot, 'testdata', 'chart');
+
+/** Options of {@link deployChart}. */
+export interface DeployOptions {
+  /** Run the post-renderer. Default: true. */
+  postRender?: boolean;
+  /** Release name. Default: `web`. */
+  release?: string;
+  /** More helm arguments (e.g. `--post-renderer-args=--strategy=bluegreen`, `--set …`). */
+  extra?: readonly string[];
+  timeoutMs?: number;
+}
+
+/**
+ * `helm upgrade --install web testdata/chart -n <ns> --set httpRoute.enabled=true
+ * --set image.tag=<version>` with helm `major`, through switchyard's post-renderer.
+ */
+export function deployChart(major: HelmMajor, ns: string, version: string, opts: DeployOptions = {}): Promise<RunResult> {
+  const args = ['upgrade', '--install', opts.release ?? 'web', chartDir, '-n', ns, '--set', 'httpRoute.enabled=true', '--set', `image.tag=${version}`];
+  if (opts.postRender !== false) args.push(...postRendererFlags(major));
+  args.push(...(opts.extra ?? []));
+  return helm(major, args, opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs });
+}
+
 /** `kubectl get <ref> -o json` in `namespace`, parsed; throws with kubectl's stderr if it fails. */
 export async function getJson<T>(namespace: string, ...ref: string[]): Promise<T> {
   const result = await kubectl(['-n', namespace, 'get', ...ref, '-o', 'json']);
@@ -212,4 +239,47 @@ export function spawnChild(cmd: string, args: readonly string[], opts: Omit<RunO
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     },
   };
+}
+
+/** Fails the test, showing the command's output, unless it exited 0. */
+export function assertOk(result: RunResult, what = 'the command'): void {
+  assert.equal(result.code, 0, `${what}: expected exit 0, got ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
+}
+
+/** `kubectl canary <args> -n <ns>` through the real kubectl plugin mechanism. */
+export function canary(ns: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  return kubectl(['canary', ...args, '-n', ns], opts);
+}
+
+/** `kubectl bluegreen <args> -n <ns>` through the real kubectl plugin mechanism. */
+export function bluegreen(ns: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  return kubectl(['bluegreen', ...args, '-n', ns], { timeoutMs: 90_000, ...opts });
+}
+
+/** The rollout state switchyard stored for `app` (ConfigMap `switchyard.<app>`, key `state`). */
+export async function storedState<T>(ns: string, app = 'web'): Promise<T> {
+  return JSON.parse((await getJson<{ data: { state: string } }>(ns, 'configmap', `switchyard.${app}`)).data.state) as T;
+}
+
+/**
+ * Writes a kubeconfig that authenticates to the local cluster as ServiceAccount `name` of
+ * `ns` (token from `kubectl create token`), removed after the test. The account and its
+ * RoleBinding must exist.
+ */
+export async function serviceAccountKubeconfig(t: TestContext, ns: string, name: string): Promise<{ path: string; token: string }> {
+  const token = await kubectl(['-n', ns, 'create', 'token', name, '--duration=10m']);
+  assertOk(token, 'kubectl create token');
+  const admin = await kubectl(['config', 'view', '--raw', '--minify', '--flatten', '-o', 'json']);
+  assertOk(admin, 'kubectl config view');
+  const cluster = (JSON.parse(admin.stdout) as { clusters: { cluster: object }[] }).clusters[0]!.cluster;
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-rbac-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'kubeconfig');
+  writeFileSync(path, JSON.stringify({
+    apiVersion: 'v1', kind: 'Config', 'current-context': name,
+    clusters: [{ name: 'local', cluster }],
+    users: [{ name, user: { token: token.stdout.trim() } }],
+    contexts: [{ name, context: { cluster: 'local', user: name, namespace: ns } }],
+  }), { mode: 0o600 });
+  return { path, token: token.stdout.trim() };
 }

@@ -10,7 +10,10 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { env, freshNamespace, kubectl, repoRoot, run, toolPaths, waitFor, type RunResult } from './harness.ts';
+import {
+  assertOk, env, freshNamespace, kubectl, repoRoot, run, serviceAccountKubeconfig, toolPaths, waitFor,
+  type RunResult,
+} from './harness.ts';
 
 const chart = join(repoRoot, 'testdata/chart');
 const postRenderer = join(repoRoot, 'dist/switchyard-postrender');
@@ -61,10 +64,6 @@ interface UpgradeOptions {
 function upgrade(helm: Helm, ns: string, values: string[], { plain = false, extra = [] }: UpgradeOptions = {}): Promise<RunResult> {
   const args = ['upgrade', '--install', 'web', chart, '-n', ns, '--wait', '--timeout', '90s', ...values.flatMap((v) => ['--set', v])];
   return run(helm.binary, [...args, ...(plain ? [] : helm.postRenderer), ...extra], { env: helm.env, timeoutMs: 150_000 });
-}
-
-function assertOk(result: RunResult, what: string): void {
-  assert.equal(result.code, 0, `${what}: exit ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
 }
 
 async function get<T = KubeObject>(ns: string, ref: string): Promise<T> {
@@ -237,7 +236,7 @@ function documentedReadRules(): PolicyRule[] {
  * Creates a ServiceAccount bound to a Role with `rules` in `ns`, and writes a kubeconfig
  * that authenticates as it with a token from `kubectl create token`.
  */
-async function serviceAccountKubeconfig(t: TestContext, ns: string, name: string, rules: PolicyRule[]): Promise<{ path: string; token: string }> {
+async function kubeconfigWithRole(t: TestContext, ns: string, name: string, rules: PolicyRule[]): Promise<{ path: string; token: string }> {
   const objects = [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name } },
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name }, rules },
@@ -245,21 +244,7 @@ async function serviceAccountKubeconfig(t: TestContext, ns: string, name: string
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name }, subjects: [{ kind: 'ServiceAccount', name, namespace: ns }] },
   ];
   assertOk(await kubectl(['-n', ns, 'apply', '-f', '-'], { input: objects.map((o) => JSON.stringify(o)).join('\n') }), 'RBAC objects');
-  const token = await kubectl(['-n', ns, 'create', 'token', name, '--duration=10m']);
-  assertOk(token, 'kubectl create token');
-  const admin = await kubectl(['config', 'view', '--raw', '--minify', '--flatten', '-o', 'json']);
-  assertOk(admin, 'kubectl config view');
-  const cluster = (JSON.parse(admin.stdout) as { clusters: { cluster: object }[] }).clusters[0]!.cluster;
-  const dir = mkdtempSync(join(tmpdir(), 'switchyard-rbac-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const path = join(dir, 'kubeconfig');
-  writeFileSync(path, JSON.stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': name,
-    clusters: [{ name: 'local', cluster }],
-    users: [{ name, user: { token: token.stdout.trim() } }],
-    contexts: [{ name, context: { cluster: 'local', user: name, namespace: ns } }],
-  }));
-  return { path, token: token.stdout.trim() };
+  return serviceAccountKubeconfig(t, ns, name);
 }
 
 /** The stable Service `web`'s version selector in a rendered manifest. */
@@ -384,11 +369,11 @@ for (const helm of helms) {
     const template = await run(helm.binary, ['template', 'web', chart, '-n', ns, '--set', 'httpRoute.enabled=true', '--set', 'image.tag=2.0.0'], { env: helm.env });
     assertOk(template, 'helm template');
 
-    const documented = await serviceAccountKubeconfig(t, ns, 'switchyard-read', documentedReadRules());
+    const documented = await kubeconfigWithRole(t, ns, 'switchyard-read', documentedReadRules());
     const asDocumented = await run(postRenderer, ['--namespace', ns], { input: template.stdout, env: { KUBECONFIG: documented.path } });
     assertOk(asDocumented, 'post-render with the documented Role switchyard-read');
     assert.equal(renderedStableVersion(asDocumented.stdout), '1.0.0');
-    const reader = await serviceAccountKubeconfig(t, ns, 'reader', readOnlyRules);
+    const reader = await kubeconfigWithRole(t, ns, 'reader', readOnlyRules);
     const rendered = await run(postRenderer, ['--namespace', ns], { input: template.stdout, env: { KUBECONFIG: reader.path } });
     assertOk(rendered, 'post-render as the read-only ServiceAccount');
     assert.match(rendered.stdout, /name: web-2-0-0\n/);
@@ -403,7 +388,7 @@ for (const helm of helms) {
     assertOk(await run(postRenderer, ['--namespace', ns], { input: template.stdout }), 'post-render as cluster admin');
     assert.deepEqual(await snapshot(ns), before, 'rendering left every object as it was');
 
-    const noList = await serviceAccountKubeconfig(t, ns, 'no-list', withoutListDeployments);
+    const noList = await kubeconfigWithRole(t, ns, 'no-list', withoutListDeployments);
     const refused = await run(postRenderer, ['--namespace', ns], { input: template.stdout, env: { KUBECONFIG: noList.path } });
     assert.equal(refused.code, 4, refused.stderr);
     assert.equal(refused.stdout, '');

@@ -74,11 +74,10 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { suite, test, type TestContext } from 'node:test';
 import {
-  env, freshNamespace, getJson, helm, kubectl, postRendererFlags, repoRoot, toolPaths, waitFor,
-  type HelmMajor, type RunOptions, type RunResult,
+  assertOk, canary, deployChart, env, freshNamespace, getJson, helm, kubectl, toolPaths, waitFor,
+  type HelmMajor, type RunResult,
 } from './harness.ts';
 
-const chart = join(repoRoot, 'testdata', 'chart');
 const VERSION = 'switchyard.dev/version';
 /** How long the next `run` may take to put traffic back on a ready version. */
 const RESTORE_WITHIN_S = 10;
@@ -93,18 +92,9 @@ interface RolloutStatus { phase: string; stable: string; canary?: string; weight
 interface StoredState { stable: string; canary?: string; phase: string; retained: { version: string }[] }
 interface Slice { endpoints?: { conditions?: { ready?: boolean }; targetRef?: { name: string } }[] }
 
-function assertOk(result: RunResult, what: string): void {
-  assert.equal(result.code, 0, `${what}: expected exit 0, got ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
-}
-
-function canary(ns: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
-  return kubectl(['canary', ...args, '-n', ns], opts);
-}
-
 /** `helm upgrade --install web testdata/chart` at `version` with the post-renderer. */
 function deploy(major: HelmMajor, ns: string, version: string, extra: string[] = []): Promise<RunResult> {
-  return helm(major, ['upgrade', '--install', 'web', chart, '-n', ns, '--set', 'httpRoute.enabled=true', '--set', `image.tag=${version}`,
-    ...postRendererFlags(major), ...extra], { timeoutMs: 150_000 });
+  return deployChart(major, ns, version, { extra, timeoutMs: 150_000 });
 }
 
 /** 1.0.0 (rev 1), 2.0.0 (rev 2), then `run` promotes 2.0.0 and scales 1.0.0 to 0. */

@@ -11,14 +11,15 @@
 // When a verb is missing from a Role, the failing command's stderr names the verb and the
 // resource (`… cannot patch resource "deployments" …`), and the assertion shows it.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite, test, type TestContext } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { freshNamespace, getJson, helm, kubectl, postRendererFlags, repoRoot, run, type HelmMajor, type RunOptions, type RunResult } from './harness.ts';
+import {
+  assertOk, chartDir, deployChart, freshNamespace, getJson, helm, kubectl, postRendererFlags, repoRoot, run,
+  serviceAccountKubeconfig, type HelmMajor, type RunOptions, type RunResult,
+} from './harness.ts';
 
-const chart = join(repoRoot, 'testdata', 'chart');
 const roleFile = join(repoRoot, 'testdata', 'rbac', 'role.yaml');
 const postRenderer = join(repoRoot, 'dist', 'switchyard-postrender');
 const VERSION = 'switchyard.dev/version';
@@ -27,13 +28,9 @@ interface Service { spec: { selector?: Record<string, string> } }
 interface RolloutStatus { phase: string; stable: string; canary?: string }
 interface KubeEvent { reason: string; source?: { component?: string }; involvedObject: { name: string } }
 
-function assertOk(result: RunResult, what: string): void {
-  assert.equal(result.code, 0, `${what}: expected exit 0, got ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
-}
-
 /** `helm upgrade --install web` as cluster admin, with the post-renderer. */
 function deploy(major: HelmMajor, ns: string, version: string): Promise<RunResult> {
-  return helm(major, ['upgrade', '--install', 'web', chart, '-n', ns, '--set', 'httpRoute.enabled=true', '--set', `image.tag=${version}`, ...postRendererFlags(major)]);
+  return deployChart(major, ns, version);
 }
 
 /** The names of the Roles in testdata/rbac/role.yaml. */
@@ -64,24 +61,11 @@ async function asServiceAccount(t: TestContext, ns: string, name: string, role: 
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role }, subjects: [{ kind: 'ServiceAccount', name, namespace: ns }] },
   ];
   assertOk(await kubectl(['-n', ns, 'apply', '-f', '-'], { input: binding.map((o) => JSON.stringify(o)).join('\n') }), `ServiceAccount ${name} bound to Role ${role}`);
-  const token = await kubectl(['-n', ns, 'create', 'token', name, '--duration=10m']);
-  assertOk(token, 'kubectl create token');
-  const admin = await kubectl(['config', 'view', '--raw', '--minify', '--flatten', '-o', 'json']);
-  assertOk(admin, 'kubectl config view');
-  const cluster = (JSON.parse(admin.stdout) as { clusters: { cluster: object }[] }).clusters[0]!.cluster;
-  const dir = mkdtempSync(join(tmpdir(), 'switchyard-rbac-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const path = join(dir, 'kubeconfig');
-  writeFileSync(path, JSON.stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': name,
-    clusters: [{ name: 'local', cluster }],
-    users: [{ name, user: { token: token.stdout.trim() } }],
-    contexts: [{ name, context: { cluster: 'local', user: name, namespace: ns } }],
-  }), { mode: 0o600 });
+  const { path, token } = await serviceAccountKubeconfig(t, ns, name);
   const outputs: Identity['outputs'] = [];
   const identity: Identity = {
     name,
-    token: token.stdout.trim(),
+    token,
     outputs,
     async run(cmd, args, what, opts = {}) {
       const result = await run(cmd, args, { ...opts, env: { ...opts.env, KUBECONFIG: path } });
@@ -164,7 +148,7 @@ suite('the documented Roles are enough, and nothing prints the token (invariant 
     const values = ['--set', 'httpRoute.enabled=true', '--set', 'image.tag=3.0.0'];
 
     // The post-renderer by hand: it reads the live stable version (2.0.0) with the read-only Role.
-    const template = await helm(3, ['template', 'web', chart, '-n', ns, ...values]);
+    const template = await helm(3, ['template', 'web', chartDir, '-n', ns, ...values]);
     assertOk(template, 'helm template (no post-renderer)');
     const rendered = await reader.run(postRenderer, ['--namespace', ns], 'switchyard-postrender', { input: template.stdout });
     assertOk(rendered, 'switchyard-postrender as the Role switchyard-read');
@@ -174,7 +158,7 @@ suite('the documented Roles are enough, and nothing prints the token (invariant 
     // Under helm template, as Helm runs it (Helm 4: the plugin).
     for (const major of [3, 4] as const) {
       const helmBinary = join(repoRoot, '.tools', major === 3 ? 'helm3' : 'helm4', 'helm');
-      const underHelm = await reader.run(helmBinary, ['template', 'web', chart, '-n', ns, ...values, ...postRendererFlags(major)], `helm ${major} template --post-renderer`,
+      const underHelm = await reader.run(helmBinary, ['template', 'web', chartDir, '-n', ns, ...values, ...postRendererFlags(major)], `helm ${major} template --post-renderer`,
         { env: major === 4 ? { HELM_PLUGINS: join(repoRoot, 'plugins') } : {} });
       assertOk(underHelm, `helm ${major} template --post-renderer as the Role switchyard-read`);
       assert.match(underHelm.stdout, /name: web-3-0-0\n/);
