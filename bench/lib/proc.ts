@@ -14,7 +14,7 @@ export const paths = {
   postrender: join(repoRoot, 'dist', 'switchyard-postrender'),
   canary: join(repoRoot, 'dist', 'kubectl-canary'),
   bluegreen: join(repoRoot, 'dist', 'kubectl-bluegreen'),
-  corpus: resolve(repoRoot, '..', 'shared', 'corpus', 'charts'),
+  corpus: resolve(repoRoot, 'testdata', 'corpus', 'charts'),
 } as const;
 
 /**

@@ -2,7 +2,7 @@
 # Starts the local control plane, or reuses the one already running:
 # etcd, kube-apiserver (RBAC on), kube-controller-manager, kube-scheduler and
 # kwok with one fake node, all on 127.0.0.1, state in .cluster/ at the repo root.
-# Then installs the CRDs from $SWITCHYARD_SHARED_DIR/crds (default ../shared/crds).
+# Then installs the CRDs from testdata/crds (Gateway API, Istio, Traefik).
 # Kubeconfig: .cluster/kubeconfig. Stop with hack/cluster/down.sh.
 #
 # If SWITCHYARD_CLUSTER_OWNER is set when a new cluster is started, its value is
@@ -16,7 +16,7 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-SHARED_DIR="${SWITCHYARD_SHARED_DIR:-$ROOT/../shared}"
+CRD_DIR="$ROOT/testdata/crds"
 NODE_NAME=kwok-node-0
 SERVICE_CIDR=10.96.0.0/16   # first address 10.96.0.1 is the kubernetes Service
 POD_CIDR=10.244.0.0/16      # kwok hands out pod IPs from here
@@ -46,8 +46,7 @@ require_tools() {
     command -v "$t" >/dev/null || die "$t is not on PATH"
   done
   [ -x "$KUBECTL" ] || { log "fetching kubectl/helm (node hack/tools.mjs)"; node "$ROOT/hack/tools.mjs"; }
-  [ -d "$SHARED_DIR/crds" ] || die "no CRDs at $SHARED_DIR/crds (set SWITCHYARD_SHARED_DIR)"
-  SHARED_DIR="$(cd "$SHARED_DIR" && pwd)"
+  [ -d "$CRD_DIR" ] || die "no CRDs at $CRD_DIR"
 }
 
 # Prints N distinct free TCP ports on 127.0.0.1, held open together so they differ.
@@ -202,9 +201,9 @@ EOF
 
 install_crds() {
   local t0=$EPOCHREALTIME
-  kubectl apply --server-side --force-conflicts --field-manager=switchyard-cluster -R -f "$SHARED_DIR/crds" >/dev/null
-  kubectl wait --for=condition=Established -R -f "$SHARED_DIR/crds" --timeout=60s >/dev/null
-  log "CRDs from $SHARED_DIR/crds Established: $(kubectl get crd -o name | wc -l) ($(elapsed "$t0")s)"
+  kubectl apply --server-side --force-conflicts --field-manager=switchyard-cluster -R -f "$CRD_DIR" >/dev/null
+  kubectl wait --for=condition=Established -R -f "$CRD_DIR" --timeout=60s >/dev/null
+  log "CRDs from testdata/crds Established: $(kubectl get crd -o name | wc -l) ($(elapsed "$t0")s)"
 }
 
 # Runs if up.sh fails part-way: stops what it started and keeps the logs for reading.

@@ -9,7 +9,7 @@ import { splitRaw } from './split.ts';
 // The line scanner must never accept what yaml refuses, and must read the same head as the
 // parser. These tests compare the two on the corpus, on hand-picked traps and on mutations.
 
-const corpusDir = new URL('../../../shared/corpus/charts/', import.meta.url);
+const corpusDir = new URL('../../testdata/corpus/charts/', import.meta.url);
 const corpusBodies = readdirSync(corpusDir)
   .filter((f) => f.endsWith('.yaml'))
   .flatMap((f) => splitRaw(readFileSync(new URL(f, corpusDir), 'utf8')).map((raw) => raw.body));

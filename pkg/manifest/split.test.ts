@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { assemble, docText, ManifestError, splitStream } from './index.ts';
 import type { Doc, DocHead } from './index.ts';
 
-const corpusDir = new URL('../../../shared/corpus/charts/', import.meta.url);
+const corpusDir = new URL('../../testdata/corpus/charts/', import.meta.url);
 const corpus = readdirSync(corpusDir).filter((f) => f.endsWith('.yaml')).sort();
 
 describe('splitStream on the rendered-chart corpus', () => {

@@ -10,11 +10,11 @@ import { childName, isDns1035Label, isDns1123Subdomain, isLabelValue, versionSlu
 import { routerNames } from '../route/index.ts';
 import { RENDERED_ANNOTATION } from './labels.ts';
 
-// Every real chart of the shared corpus through the transform, with each router.
-const corpus = join(import.meta.dirname, '../../../shared/corpus/charts');
+// Every real chart of the corpus (testdata/corpus) through the transform, with each router.
+const corpus = join(import.meta.dirname, '../../testdata/corpus/charts');
 const files = existsSync(corpus) ? readdirSync(corpus).filter((f) => f.endsWith('.yaml')).sort() : [];
 
-test('the shared corpus is present', () => {
+test('the chart corpus is present', () => {
   assert.ok(files.length > 100, `expected the chart corpus at ${corpus}`);
 });
 
