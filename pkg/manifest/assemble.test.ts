@@ -143,11 +143,16 @@ describe('parseDoc and printDoc', () => {
   });
 
   it('name the document, source, line and column when a document cannot be parsed', () => {
-    const bad: Doc = { ...docs()[1]!, body: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  name: again\n' };
+    const bad: Doc = { ...docs()[1]!, body: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  labels: [a\n' };
     assert.throws(() => parseDoc(bad), {
-      code: 'duplicate-key',
-      message: 'document 2 (web/templates/cm.yaml) at line 16, column 3: duplicate key "name"',
+      code: 'yaml',
+      message: /^document 2 \(web\/templates\/cm\.yaml\) at line 1[67], column \d+: /,
     });
+  });
+
+  it('read a repeated key as the API server does: the last one wins', () => {
+    const doc: Doc = { ...docs()[1]!, body: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  name: again\n' };
+    assert.equal((parseDoc(doc).toJS() as { metadata: { name: string } }).metadata.name, 'again');
   });
 
   it('refuse an empty document', () => {

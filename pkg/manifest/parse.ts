@@ -3,6 +3,7 @@ import type { Document, Node, ParsedNode, YAMLMap } from 'yaml';
 import { ManifestError, positionIn } from './errors.ts';
 import type { ManifestLocation } from './errors.ts';
 import type { ScannedHead } from './scan.ts';
+import { KUBE_YAML } from './schema.ts';
 import { FILENAME_ANNOTATION, HOOK_ANNOTATION } from './types.ts';
 
 /** A parsed document, as yaml returns it for a single document. */
@@ -10,7 +11,22 @@ export type ParsedDocument = Document.Parsed<ParsedNode, true>;
 
 // yaml's own uniqueKeys check compares every key with every earlier one, which a hostile
 // mapping with 10^5 keys turns into minutes; checkDuplicateKeys does the same job in one pass.
-const PARSE_OPTIONS = { uniqueKeys: false, prettyErrors: false, keepSourceTokens: false } as const;
+// Values are read as Helm and the API server read them (see schema.ts).
+const PARSE_OPTIONS = { ...KUBE_YAML, prettyErrors: false, keepSourceTokens: false } as const;
+
+/** A repeated mapping key in a document: the API server keeps the last one. */
+export interface DuplicateKey {
+  readonly key: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+const duplicates = new WeakMap<object, readonly DuplicateKey[]>();
+
+/** The repeated keys {@link parseBody} found in a document (empty when none). */
+export function duplicateKeysOf(doc: ParsedDocument): readonly DuplicateKey[] {
+  return duplicates.get(doc) ?? [];
+}
 
 /** Where a document's body sits in the stream, for error messages. */
 export interface BodyLocation {
@@ -21,9 +37,10 @@ export interface BodyLocation {
 }
 
 /**
- * Parses one document body fully and strictly: any yaml error, a duplicate key, an alias to
- * a missing anchor, aliases re-used more than `maxAliasCount` times or more than ten times
- * `maxAliasCount` aliases in all throw a ManifestError.
+ * Parses one document body fully and strictly: any yaml error, an alias to a missing anchor,
+ * aliases re-used more than `maxAliasCount` times or more than ten times `maxAliasCount`
+ * aliases in all throw a ManifestError. A repeated key is no error (the API server takes the
+ * last one): {@link duplicateKeysOf} lists them.
  */
 export function parseBody(body: string, where: BodyLocation, maxAliasCount: number): ParsedDocument {
   const at = (offset: number): ManifestLocation => {
@@ -36,7 +53,12 @@ export function parseBody(body: string, where: BodyLocation, maxAliasCount: numb
     doc = parseDocument(body, PARSE_OPTIONS);
     const error = doc.errors[0];
     if (error) throw new ManifestError('yaml', firstLine(error.message), at(error.pos[0]), { cause: error });
-    aliases = checkDuplicateKeys(doc, at);
+    const found: DuplicateKey[] = [];
+    aliases = checkDuplicateKeys(doc, (key, offset) => {
+      const { line, column } = at(offset);
+      found.push({ key, line: line ?? 0, column: column ?? 0 });
+    });
+    if (found.length > 0) duplicates.set(doc, found.sort((a, b) => a.line - b.line || a.column - b.column));
   } catch (cause) {
     if (cause instanceof RangeError) {
       throw new ManifestError('yaml', 'the document is nested too deeply', at(0), { cause });
@@ -70,8 +92,8 @@ function firstLine(message: string): string {
   return message.split('\n', 1)[0]!;
 }
 
-/** Throws on a repeated key in any mapping (keys compared as yaml's uniqueKeys does); returns the number of aliases. */
-function checkDuplicateKeys(doc: ParsedDocument, at: (offset: number) => ManifestLocation): number {
+/** Reports each repeated key in any mapping (keys compared as yaml's uniqueKeys does); returns the number of aliases. */
+function checkDuplicateKeys(doc: ParsedDocument, report: (key: string, offset: number) => void): number {
   let aliases = 0;
   const work: unknown[] = [doc.contents];
   while (work.length > 0) {
@@ -80,20 +102,18 @@ function checkDuplicateKeys(doc: ParsedDocument, at: (offset: number) => Manifes
     else if (isPair(node)) work.push(node.key, node.value);
     else if (isCollection(node)) {
       work.push(...node.items);
-      if (isMap(node)) checkMap(node, at);
+      if (isMap(node)) checkMap(node, report);
     }
   }
   return aliases;
 }
 
-function checkMap(map: YAMLMap, at: (offset: number) => ManifestLocation): void {
+function checkMap(map: YAMLMap, report: (key: string, offset: number) => void): void {
   if (map.items.length < 2) return;
   const seen = new Set<unknown>();
   for (const { key } of map.items) {
     if (!isScalar(key) || Number.isNaN(key.value)) continue;
-    if (seen.has(key.value)) {
-      throw new ManifestError('duplicate-key', `duplicate key ${JSON.stringify(String(key.value))}`, at(key.range?.[0] ?? 0));
-    }
+    if (seen.has(key.value)) report(String(key.value), key.range?.[0] ?? 0);
     seen.add(key.value);
   }
 }
@@ -106,9 +126,19 @@ function scalarText(doc: ParsedDocument, node: unknown): string | undefined {
   return target.source ?? String(target.value);
 }
 
+/** The value of `key` in a mapping; of its last occurrence when repeated, as the API server reads it. */
+function valueOf(map: YAMLMap | undefined, key: string): unknown {
+  if (map === undefined) return undefined;
+  for (let i = map.items.length - 1; i >= 0; i--) {
+    const pair = map.items[i]!;
+    if (isScalar(pair.key) ? pair.key.value === key : pair.key === key) return pair.value;
+  }
+  return undefined;
+}
+
 function mapAt(doc: ParsedDocument, parent: unknown, key: string): YAMLMap | undefined {
   if (!isMap(parent)) return undefined;
-  const node: unknown = parent.get(key, true);
+  const node: unknown = valueOf(parent, key);
   const target = isAlias(node) ? node.resolve(doc) : node;
   return isMap(target) ? target : undefined;
 }
@@ -127,12 +157,12 @@ export function headOfDocument(doc: ParsedDocument): ScannedHead | 'empty' | 'a 
   }
   const annotations = mapAt(doc, meta, 'annotations');
   return {
-    apiVersion: scalarText(doc, root.get('apiVersion', true)),
-    kind: scalarText(doc, root.get('kind', true)),
-    name: scalarText(doc, meta?.get('name', true)),
-    namespace: scalarText(doc, meta?.get('namespace', true)),
+    apiVersion: scalarText(doc, valueOf(root, 'apiVersion')),
+    kind: scalarText(doc, valueOf(root, 'kind')),
+    name: scalarText(doc, valueOf(meta, 'name')),
+    namespace: scalarText(doc, valueOf(meta, 'namespace')),
     hook: annotations?.has(HOOK_ANNOTATION) ?? false,
-    filename: scalarText(doc, annotations?.get(FILENAME_ANNOTATION, true)),
+    filename: scalarText(doc, valueOf(annotations, FILENAME_ANNOTATION)),
     labels,
   };
 }

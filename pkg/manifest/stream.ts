@@ -1,6 +1,6 @@
 import { ManifestError } from './errors.ts';
-import { headOfDocument, parseBody } from './parse.ts';
-import type { BodyLocation } from './parse.ts';
+import { duplicateKeysOf, headOfDocument, parseBody } from './parse.ts';
+import type { BodyLocation, DuplicateKey } from './parse.ts';
 import { scanHead } from './scan.ts';
 import type { ScannedHead } from './scan.ts';
 import { splitRaw } from './split.ts';
@@ -13,11 +13,12 @@ import type { Doc, DocHead, ManifestLimits, ResolvedLimits } from './types.ts';
  * Splits Helm's rendered manifest stream into documents and reads each document's head,
  * keeping every byte: `docs.map(docText).join('')` is the input.
  *
- * Every document is checked as strictly as {@link parseDoc} would: malformed YAML, duplicate
- * keys, alias bombs and documents that are not Kubernetes resources throw a
+ * Every document is checked as strictly as {@link parseDoc} would: malformed YAML, alias
+ * bombs and documents that are not Kubernetes resources throw a
  * {@link ManifestError}, as do non-text input, oversized input and a stream without any
  * resource. Ordinary block-style documents are checked by a line scanner; the others are
- * parsed with yaml.
+ * parsed with yaml. Repeated keys are no error, as for the API server: each document lists
+ * its own in `duplicateKeys`.
  */
 export function splitStream(input: string | Uint8Array, limits?: ManifestLimits): Doc[] {
   const resolved = resolveLimits(limits);
@@ -42,16 +43,21 @@ function readDoc(raw: RawDoc, limits: ResolvedLimits): Doc {
   };
   checkDocumentSize(raw, where, limits);
   let scanned = scanHead(raw.body);
+  let duplicateKeys: readonly DuplicateKey[] = NONE;
   if (scanned === 'complex') {
-    const parsed = headOfDocument(parseBody(raw.body, where, limits.maxAliasCount));
+    const doc = parseBody(raw.body, where, limits.maxAliasCount);
+    duplicateKeys = duplicateKeysOf(doc);
+    const parsed = headOfDocument(doc);
     if (parsed === 'a sequence' || parsed === 'a scalar') {
       throw new ManifestError('not-a-resource', `the document is ${parsed}, not a Kubernetes resource`, where);
     }
     scanned = parsed;
   }
   const head = scanned === 'empty' ? undefined : toDocHead(scanned, where);
-  return { index: raw.index, source: raw.source ?? head?.filename, prefix: raw.prefix, body: raw.body, head, line: raw.line };
+  return { index: raw.index, source: raw.source ?? head?.filename, prefix: raw.prefix, body: raw.body, head, line: raw.line, duplicateKeys };
 }
+
+const NONE: readonly DuplicateKey[] = Object.freeze([]);
 
 function checkDocumentSize(raw: RawDoc, where: BodyLocation, limits: ResolvedLimits): void {
   // A UTF-16 unit is at most 3 bytes of UTF-8: count bytes only when that could matter.

@@ -1,3 +1,5 @@
+import type { DuplicateKey } from './parse.ts';
+
 /** Annotation Helm 4 puts on every document it hands a post-renderer. */
 export const FILENAME_ANNOTATION = 'postrenderer.helm.sh/postrender-filename';
 
@@ -43,6 +45,8 @@ export interface Doc {
   readonly head: DocHead | undefined;
   /** 1-based line of the stream at which `body` starts. */
   readonly line: number;
+  /** Keys repeated in one mapping of the document, in order (the last one wins); empty when none. */
+  readonly duplicateKeys: readonly DuplicateKey[];
 }
 
 /** Limits against hostile or broken input. */
