@@ -3,16 +3,24 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { KUBE_YAML } from '../manifest/index.ts';
 import { render } from './transform.ts';
 import { FIRST_INSTALL } from './types.ts';
 import type { KubeObject } from './types.ts';
+import { configRefs } from './config.ts';
+import { podTemplate } from './identity.ts';
 import { childName, isDns1035Label, isDns1123Subdomain, isLabelValue, versionSlug } from './naming.ts';
 import { routerNames } from '../route/index.ts';
-import { RENDERED_ANNOTATION } from './labels.ts';
+import { HELM_KEEP_ANNOTATION, RENDERED_ANNOTATION } from './labels.ts';
 
 // Every real chart of the corpus (testdata/corpus) through the transform, with each router.
+// Documents are decoded the way the API server decodes them (YAML 1.1: `0644` is 420, `yes`
+// is true), and every field of a changed document outside switchyard's intended edits must
+// decode to the same value as in the chart.
 const corpus = join(import.meta.dirname, '../../testdata/corpus/charts');
 const files = existsSync(corpus) ? readdirSync(corpus).filter((f) => f.endsWith('.yaml')).sort() : [];
+const VERSION = '9.9.9';
+const SLUG = versionSlug(VERSION);
 
 test('the chart corpus is present', () => {
   assert.ok(files.length > 100, `expected the chart corpus at ${corpus}`);
@@ -20,29 +28,90 @@ test('the chart corpus is present', () => {
 
 const identity = (o: KubeObject): string => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 const objects = (text: string): KubeObject[] => {
-  const docs = parseAllDocuments(text, { version: '1.1' });
+  const docs = parseAllDocuments(text, KUBE_YAML);
   const list = Array.isArray(docs) ? docs : [docs];
   for (const d of list) assert.equal(d.errors.length, 0, `output does not parse: ${d.errors[0]?.message}`);
   return list.map((d) => d.toJS({ maxAliasCount: 1000 }) as KubeObject | null).filter((o): o is KubeObject => o !== null);
 };
 
+const ours = (key: string): boolean => key.startsWith('switchyard.dev/') || key === 'pod-template-hash';
+function dropOurs(map: Record<string, unknown> | undefined | null): void {
+  if (map === undefined || map === null) return;
+  for (const key of Object.keys(map)) if (ours(key)) delete map[key];
+}
+
+/**
+ * An object with switchyard's intended edits undone: its labels, annotations and selectors,
+ * a versioned Deployment's name and its config references (back to the chart's names), and
+ * a scaler's target. Routes are the providers' business (their own tests) and not compared.
+ */
+function withoutIntendedEdits(obj: KubeObject, chart: KubeObject, renames: Map<string, string>): KubeObject {
+  const out = structuredClone(obj);
+  out.metadata.name = chart.metadata.name;
+  dropOurs(out.metadata.labels);
+  dropOurs(out.metadata.annotations);
+  if (chart.metadata.annotations?.[HELM_KEEP_ANNOTATION] === undefined) delete out.metadata.annotations?.[HELM_KEEP_ANNOTATION];
+  for (const key of ['annotations', 'labels'] as const) {
+    const map = out.metadata[key];
+    if (map === undefined || map === null || Object.keys(map).length > 0) continue;
+    if (chart.metadata[key] === undefined) delete out.metadata[key];
+    else if (chart.metadata[key] === null) out.metadata[key] = null as unknown as undefined;
+  }
+  const spec = out.spec as Record<string, any> | undefined;
+  if (out.kind === 'Deployment') {
+    dropOurs(spec?.selector?.matchLabels);
+    dropOurs(spec?.template?.metadata?.labels);
+    for (const ref of configRefs(podTemplate(out))) {
+      const back = renames.get(ref.name);
+      if (back !== undefined) ref.rename(back);
+    }
+  }
+  if (out.kind === 'Service') dropOurs(spec?.selector);
+  for (const field of ['scaleTargetRef', 'targetRef']) {
+    const ref = spec?.[field];
+    const was = (chart.spec as Record<string, any> | undefined)?.[field]?.name;
+    if (ref !== undefined && typeof was === 'string' && ref.name === childName(was, SLUG)) ref.name = was;
+  }
+  return out;
+}
+
+const CHANGED_KINDS = /^kind: (Deployment|Service|Ingress|HTTPRoute|HorizontalPodAutoscaler|VerticalPodAutoscaler|ScaledObject|PersistentVolumeClaim)\s*$/m;
+
 for (const file of files) {
   const input = readFileSync(join(corpus, file), 'utf8');
   const inputs = input.trim() === '' ? [] : objects(input);
   for (const router of routerNames) {
-    test(`${file} through --router ${router}: parses, keeps every resource, leaves others byte for byte, is idempotent`, () => {
+    test(`${file} through --router ${router}: faithful to every value the API server reads, keeps every resource, leaves others byte for byte, is idempotent`, () => {
       if (inputs.length === 0) {
-        assert.throws(() => render(input, { version: '9.9.9', router }, FIRST_INSTALL), /no Kubernetes resources|empty/i);
+        assert.throws(() => render(input, { version: VERSION, router }, FIRST_INSTALL), /no Kubernetes resources|empty/i);
         return;
       }
-      const options = { version: '9.9.9', router };
-      const { text } = render(input, options, FIRST_INSTALL);
-      const out = objects(text);
-      const ids = new Set(out.map(identity));
-      for (const obj of inputs) {
-        const hook = obj.metadata.annotations?.['helm.sh/hook'] !== undefined;
-        const renamed = obj.kind === 'Deployment' && obj.apiVersion === 'apps/v1' && !hook ? { ...obj, metadata: { ...obj.metadata, name: childName(obj.metadata.name, versionSlug('9.9.9')) } } : obj;
-        assert.ok(ids.has(identity(renamed)), `${identity(renamed)} is missing from the output`);
+      const options = { version: VERSION, router };
+      const result = render(input, options, FIRST_INSTALL);
+      const out = objects(result.text);
+      const byId = new Map(out.map((o) => [identity(o), o]));
+      const managed = new Set(result.apps.map((a) => a.app));
+      for (const app of result.apps) assert.equal(app.version, VERSION);
+      for (const chart of inputs) {
+        const hook = chart.metadata.annotations?.['helm.sh/hook'] !== undefined;
+        const versioned = chart.kind === 'Deployment' && chart.apiVersion === 'apps/v1' && !hook && managed.has(chart.metadata.name);
+        const id = identity(versioned ? { ...chart, metadata: { ...chart.metadata, name: childName(chart.metadata.name, SLUG) } } : chart);
+        const rendered = byId.get(id);
+        assert.ok(rendered !== undefined, `${id} is missing from the output`);
+        // Config copies of a versioned Deployment: present, equal to the chart's, and read by it.
+        const renames = new Map<string, string>();
+        if (versioned) {
+          for (const ref of configRefs(podTemplate(rendered))) {
+            const original = inputs.find((o) => o.kind === ref.kind && ref.name !== o.metadata.name && (ref.name === childName(o.metadata.name, SLUG) || ref.name === childName(`${o.metadata.name}-${chart.metadata.name}`, SLUG)));
+            if (original === undefined) continue;
+            renames.set(ref.name, original.metadata.name);
+            const copy = byId.get(identity({ ...original, metadata: { ...original.metadata, name: ref.name } }));
+            assert.ok(copy !== undefined, `${ref.kind} ${ref.name}, read by ${id}, is missing`);
+            assert.deepEqual(withoutIntendedEdits(copy, original, renames), original, `${ref.kind} ${ref.name} differs from the chart's ${original.metadata.name}`);
+          }
+        }
+        if (chart.kind === 'HTTPRoute' || chart.kind === 'Ingress') continue;
+        assert.deepEqual(withoutIntendedEdits(rendered, chart, renames), chart, `${id}: a value outside switchyard's edits changed`);
       }
       for (const obj of out.filter((o) => o.metadata.annotations?.[RENDERED_ANNOTATION] !== undefined)) {
         const name = obj.metadata.name;
@@ -50,10 +119,27 @@ for (const file of files) {
         for (const [key, value] of Object.entries(obj.metadata.labels ?? {})) assert.ok(isLabelValue(String(value)), `${obj.kind} ${name}: bad label ${key}=${value}`);
       }
       for (const doc of input.split(/^---[^\n]*\n/m)) {
-        if (/^kind: (Deployment|Service|Ingress|HTTPRoute|HorizontalPodAutoscaler)\s*$/m.test(doc) || /targetRef|scaleTargetRef/.test(doc)) continue;
-        assert.ok(text.includes(doc), `an untouched document changed:\n${doc.slice(0, 200)}`);
+        if (CHANGED_KINDS.test(doc) || /targetRef|scaleTargetRef/.test(doc)) continue;
+        assert.ok(result.text.includes(doc), `an untouched document changed:\n${doc.slice(0, 200)}`);
       }
-      assert.equal(render(text, options, FIRST_INSTALL).text, text, 'not idempotent');
+      assert.equal(render(result.text, options, FIRST_INSTALL).text, result.text, 'not idempotent');
     });
   }
 }
+
+test('the corpus exercises managed and unmanaged workloads, config copies and YAML 1.1 values', () => {
+  let managed = 0;
+  let left = 0;
+  let copies = 0;
+  for (const file of files) {
+    const input = readFileSync(join(corpus, file), 'utf8');
+    if (input.trim() === '') continue;
+    const result = render(input, { version: VERSION }, FIRST_INSTALL);
+    managed += result.apps.length;
+    left += result.warnings.filter((w) => w.includes('is left to Helm')).length;
+    copies += (result.text.match(/switchyard\.dev\/role: config/g) ?? []).length;
+  }
+  assert.ok(managed > 50, `${managed} managed`);
+  assert.ok(left > 10, `${left} left to Helm`);
+  assert.ok(copies > 10, `${copies} config copies`);
+});

@@ -5,7 +5,8 @@ export type RenderErrorCode =
   | 'bad-option'
   | 'router'
   | 'too-many-versions'
-  | 'invalid-object';
+  | 'invalid-object'
+  | 'unmanageable';
 
 /** A transform error: one line, naming the object it is about. */
 export class RenderError extends Error {

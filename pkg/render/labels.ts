@@ -12,6 +12,12 @@ export const RENDERED_ANNOTATION = 'switchyard.dev/rendered';
 export const BACKENDS_ANNOTATION = 'switchyard.dev/backends';
 /** Annotation on a versioned Deployment: the strategy it was rendered for. */
 export const STRATEGY_ANNOTATION = 'switchyard.dev/strategy';
+/** Annotation on a versioned Deployment: the identity of its pod template and config (see identity.ts). */
+export const TEMPLATE_HASH_ANNOTATION = 'switchyard.dev/template-hash';
+/** Annotation on a versioned Deployment: where its version's name came from (flag, image-tag, label, hash). */
+export const VERSION_SOURCE_ANNOTATION = 'switchyard.dev/version-source';
+/** Annotation a chart puts on a Deployment: "true" to roll it out by versions without a Service, "false" to leave it to Helm. */
+export const MANAGED_ANNOTATION = 'switchyard.dev/managed';
 /** Helm's annotation that keeps an object when a later release no longer renders it. */
 export const HELM_KEEP_ANNOTATION = 'helm.sh/resource-policy';
 /** Helm 4 tags every document with the template file it came from. */
@@ -33,5 +39,6 @@ export type Role =
   | 'route' // a chart route switchyard rewrote, or one it generated
   | 'canary-route' // a generated canary object (e.g. the NGINX canary Ingress)
   | 'scaler' // an HPA/VPA/ScaledObject retargeted to the stable version
+  | 'config' // `<name>-<version>`: one version's copy of a chart ConfigMap or Secret
   | 'state' // the rollout state ConfigMap `switchyard.<app>`
   | 'lease'; // the Lease held by whichever command drives the app

@@ -16,6 +16,8 @@ export interface Track {
   deployment: string;
   /** True for the chart's unversioned Deployment while it is adopted (scenario 7). */
   original: boolean;
+  /** Whether it runs pods, so a header route may send requests to it: always but for a retained version scaled to zero. */
+  serving: boolean;
 }
 
 /** Everything the emitters need to know about one app. */
@@ -86,8 +88,9 @@ export function versionedDeploymentName(app: string, version: string): string {
 
 function track(app: string, version: string, role: TrackRole, weight: number, observed: ObservedApp, original: boolean): Track {
   const slug = versionSlug(version);
-  const deployment = observed.versions[version]?.deployment ?? childName(app, slug);
-  return { version, slug, role, weight, deployment, original };
+  const live = observed.versions[version];
+  const deployment = live?.deployment ?? childName(app, slug);
+  return { version, slug, role, weight, deployment, original, serving: role !== 'retained' || (live?.replicas ?? 0) > 0 };
 }
 
 function clampWeight(weight: number): number {

@@ -4,7 +4,8 @@ import type { Document, Node, YAMLMap, YAMLSeq } from 'yaml';
 /**
  * Makes a parsed YAML document equal to `target` while keeping everything that did not
  * change as it was: comments, key order, quoting and flow/block style. Keys new in
- * `target` are appended; keys missing from it are removed; sequences are matched by index.
+ * `target` are appended; keys missing from it are removed; a repeated key is kept once;
+ * sequences are matched by index.
  */
 export function syncDocument(doc: Document, target: unknown): void {
   const root = doc.contents;
@@ -40,6 +41,15 @@ function syncNode(doc: Document, node: Node, value: unknown): Node {
 
 function syncMap(doc: Document, node: YAMLMap, value: Record<string, unknown>): void {
   const seen = new Set<string>();
+  // A repeated key (the API server keeps the last one, and so does `value`) is written once,
+  // where it first appeared.
+  node.items = node.items.filter((pair) => {
+    const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  seen.clear();
   for (const pair of [...node.items]) {
     const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
     if (!Object.hasOwn(value, key) || value[key] === undefined) {

@@ -6,30 +6,56 @@ import { planApp, stableTrack } from './plan.ts';
 import type { AppPlan } from './plan.ts';
 import { edit, parseObject, printObject, splitInput } from './stream.ts';
 import type { Edits, SourceDoc } from './stream.ts';
-import type { KubeObject, ObservedState, Strategy } from './types.ts';
-import { resolveVersion } from './version.ts';
-import { chartReplicas, cleanLiveObject, isHeadless, isRendered, mark, pinService, podLabels, previewService, retargetScaler, serviceSelector, targetsDeployment, versionDeployment, versionService } from './workload.ts';
+import type { KubeObject, ObservedApp, ObservedState, Strategy } from './types.ts';
+import { configKey, configRefs } from './config.ts';
+import { podTemplate, sameTemplate, templateIdentity } from './identity.ts';
+import type { TemplateIdentity } from './identity.ts';
+import { management } from './managed.ts';
+import { childName } from './naming.ts';
+import { nameNewVersion, resolveVersion } from './version.ts';
+import type { VersionSource } from './version.ts';
+import { chartReplicas, cleanLiveObject, configCopy, isHeadless, isRendered, mark, pinService, podLabels, previewService, retargetScaler, serviceSelector, targetsDeployment, versionDeployment, versionService } from './workload.ts';
 import { httpRouteServiceNames, ingressServiceNames, provider } from '../route/index.ts';
 import type { ParentGateway, RouteProvider, RouterName } from '../route/index.ts';
 
 /** Options of {@link render}. */
 export interface RenderOptions {
-  /** The version to deploy; default: each Deployment's `app.kubernetes.io/version` label, else its image tag. */
+  /**
+   * The name of every new version (a workload whose pod template changed); default: see
+   * {@link nameNewVersion}. Workloads whose template is unchanged keep their version.
+   */
   version?: string;
+  /** The name of one workload's new version, by Deployment name (`--version app=v`); wins over {@link version}. */
+  versions?: Record<string, string>;
+  /** Deployments to roll out by versions although no Service of the chart selects them. */
+  include?: string[];
+  /** Deployments to leave to Helm. */
+  exclude?: string[];
   /** Default: `canary`. */
   strategy?: Strategy;
   /** Default: what the chart already uses (HTTPRoute → gateway, Ingress → nginx), else gateway. */
   router?: RouterName;
   /** Request header that selects a version. Default: `x-version`. */
   header?: string;
-  /** Where a generated HTTPRoute attaches. */
+  /**
+   * Asks for a generated HTTPRoute attached here, for every app with an HTTP Service port
+   * whose Services no route or Ingress of the chart targets. Without it (or
+   * {@link gateways}), such apps get their per-version Services and no route.
+   */
   gateway?: ParentGateway;
+  /** As {@link gateway}, for one app by Deployment name (`--gateway app=ns/name`). */
+  gateways?: Record<string, ParentGateway>;
 }
 
 /** What one app became. */
 export interface AppSummary {
   app: string;
+  /** The version this render deploys: a new one when the pod template changed, else the live one it matches. */
   version: string;
+  /** Whether the version is new (its pod template matches no live version). */
+  changed: boolean;
+  /** Where the version's name came from. */
+  source: VersionSource | 'live';
   router: RouterName;
   plan: AppPlan;
 }
@@ -48,13 +74,17 @@ export interface Parsed {
   object: KubeObject;
 }
 
-const WATCHED_KINDS = new Set(['Deployment', 'Service', 'Ingress', 'HTTPRoute', 'HorizontalPodAutoscaler', 'VerticalPodAutoscaler', 'ScaledObject']);
+const WATCHED_KINDS = new Set(['Deployment', 'Service', 'Ingress', 'HTTPRoute', 'HorizontalPodAutoscaler', 'VerticalPodAutoscaler', 'ScaledObject', 'PersistentVolumeClaim']);
 
 /**
- * The post-renderer's transform: every Deployment becomes a versioned Deployment, the
- * chart's Services are pinned to the stable version, each live version gets its own
- * Service and header route, and routes carry the live weights. Pure: the cluster's state
- * comes in as `observed`. Documents it does not change are copied byte for byte.
+ * The post-renderer's transform. A managed Deployment (see managed.ts) runs as one
+ * Deployment per version, a version being one pod template (identity.ts): a render whose
+ * template matches a live version keeps it, any other starts a new one beside the stable
+ * version, with its own copies of the chart ConfigMaps and Secrets it reads. The chart's
+ * Services are pinned to the stable version, each live version gets its own Service, and
+ * the routes the chart already has (or the one `--gateway` asks for) carry the live weights
+ * and a header route per serving version. Pure: the cluster's state comes in as `observed`.
+ * Documents it does not change are copied byte for byte.
  */
 export function render(input: string, options: RenderOptions, observed: ObservedState): RenderResult {
   return renderPrepared(prepare(input), options, observed);
@@ -92,33 +122,56 @@ export function renderPrepared(prepared: Prepared, options: RenderOptions, obser
   const { docs } = prepared;
   const untouched = untouchedOf(prepared.parsed);
   const of = (kind: string): Parsed[] => untouched.filter((p) => p.object.kind === kind);
+  const edits: Edits = new Map();
+  const warnings: string[] = duplicateKeyWarnings(docs);
+  const apps: AppSummary[] = [];
 
-  const deployments = appDeployments(untouched);
+  const candidates = appDeployments(untouched);
   const services = of('Service').filter((p) => serviceSelector(p.object) !== undefined);
   const ingresses = of('Ingress');
-  const edits: Edits = new Map();
-  const warnings: string[] = [];
-  const apps: AppSummary[] = [];
+  const claims = new Map(of('PersistentVolumeClaim').map((p) => [p.object.metadata.name, p.object]));
+  const configs = chartConfigs(docs);
+
+  const deployments: Parsed[] = [];
+  for (const dep of candidates) {
+    const name = dep.object.metadata.name;
+    const selected = services.some((svc) => selects(serviceSelector(svc.object)!, podLabels(dep.object)));
+    const decision = management({ deployment: dep.object, selected, claims, include: options.include ?? [], exclude: options.exclude ?? [], observed: observed.apps[name] });
+    if (decision.managed) deployments.push(dep);
+    else warnings.push(`Deployment ${name} is left to Helm: ${decision.reason}`);
+  }
+  for (const name of [...(options.include ?? []), ...(options.exclude ?? []), ...Object.keys(options.versions ?? {}), ...Object.keys(options.gateways ?? {})]) {
+    if (!candidates.some((d) => d.object.metadata.name === name)) warnings.push(`the flags name ${name}, which is no Deployment of this release`);
+  }
 
   const owners = new Map<Parsed, Parsed[]>();
   for (const svc of services) owners.set(svc, deployments.filter((d) => selects(serviceSelector(svc.object)!, podLabels(d.object))));
   for (const [svc, list] of owners) {
     if (list.length > 1) warnings.push(`Service ${svc.object.metadata.name} selects the pods of ${list.map((d) => d.object.metadata.name).join(' and ')}; it is left as it is and spans their versions`);
   }
+  const readers = configReaders(deployments, configs);
 
   for (const dep of deployments) {
     const app = dep.object.metadata.name;
-    const { version } = resolveVersion(dep.object, options.version);
-    const plan = planApp({ app, version, strategy, header, observed: observed.apps[app] });
+    const observedApp = observed.apps[app];
+    const identity = templateIdentity(dep.object, (key) => configs.get(key)?.object);
+    const current = currentVersion(dep.object, identity, observedApp, options);
+    if (!current.changed && options.versions?.[app] !== undefined) warnings.push(`--version ${app}=${options.versions[app]}: the pod template of ${app} is unchanged, so it stays at ${current.version}`);
+    const plan = planApp({ app, version: current.version, strategy, header, observed: observedApp });
     const appServices = services.filter((s) => owners.get(s)?.length === 1 && owners.get(s)?.[0] === dep);
     const names = new Set(appServices.map((s) => s.object.metadata.name));
     const appIngresses = ingresses.filter((i) => intersects(ingressServiceNames(i.object), names));
     const routes = untouched.filter((p) => p.object.kind === 'HTTPRoute' && intersects(httpRouteServiceNames(p.object), names));
     const routerName = options.router ?? (routes.length > 0 ? 'gateway' : appIngresses.length > 0 ? 'nginx' : 'gateway');
     const router = provider(routerName);
-    apps.push({ app, version, router: routerName, plan });
+    apps.push({ app, version: current.version, changed: current.changed, source: current.source, router: routerName, plan });
+    if (current.changed && observedApp !== undefined) warnings.push(...staleConfigWarnings(app, observedApp, plan, configs));
 
-    emitWorkload(dep, plan, observed, edits);
+    const copies = emitWorkload(dep, plan, observed, edits, { identity, current, rename: (key) => copyName(key, app, readers, plan) });
+    for (const [key, name] of copies) {
+      const source = configs.get(key)!;
+      insertAfter(edits, source, [configCopy(source.object, plan, name)]);
+    }
     for (const svc of appServices) {
       const routable = !isHeadless(svc.object);
       replace(edits, svc, pinService(svc.object, plan));
@@ -128,10 +181,14 @@ export function renderPrepared(prepared: Prepared, options: RenderOptions, obser
       if (preview !== undefined) extra.push(previewService(svc.object, plan, preview));
       insertAfter(edits, svc, extra);
     }
-    if (options.router === undefined && routerName === 'gateway' && routes.length === 0 && observed.cluster?.gatewayApi === false) {
+    const routable = appServices.filter((s) => !isHeadless(s.object));
+    const gateway = options.gateways?.[app] ?? (options.gateway !== undefined && routable.some((s) => hasHttpPort(s.object)) ? options.gateway : undefined);
+    if (routes.length === 0 && appIngresses.length === 0 && gateway === undefined) {
+      // No route of the chart sends traffic to this app and none was asked for.
+    } else if (options.router === undefined && routerName === 'gateway' && routes.length === 0 && observed.cluster?.gatewayApi === false) {
       if (appServices.length > 0) warnings.push(`Deployment ${app}: the cluster does not serve the Gateway API, so no HTTPRoute is generated; traffic follows the stable Service (pass --router to choose)`);
     } else {
-      emitRoutes(router, plan, appServices.filter((s) => !isHeadless(s.object)), routes, appIngresses, options.gateway, edits, warnings);
+      emitRoutes(router, plan, routable, routes, appIngresses, gateway, edits, warnings);
     }
     for (const scaler of untouched.filter((p) => targetsDeployment(p.object, app))) replace(edits, scaler, retargetScaler(scaler.object, plan));
   }
@@ -143,24 +200,166 @@ function needsParse(doc: SourceDoc): boolean {
   return doc.body.includes('scaleTargetRef') || doc.body.includes('targetRef');
 }
 
-function emitWorkload(dep: Parsed, plan: AppPlan, observed: ObservedState, edits: Edits): void {
+/** One warning per document with a repeated key: the API server reads the last one, and so does switchyard. */
+function duplicateKeyWarnings(docs: SourceDoc[]): string[] {
+  const out: string[] = [];
+  for (const d of docs) {
+    if (d.doc.duplicateKeys.length === 0) continue;
+    const keys = [...new Set(d.doc.duplicateKeys.map((k) => JSON.stringify(k.key)))].join(', ');
+    const first = d.doc.duplicateKeys[0]!;
+    out.push(`document ${d.index + 1}${d.source === undefined ? '' : ` (${d.source})`}, ${d.kind} ${d.name}: the key ${keys} is repeated (line ${first.line}); the last one wins, as in the API server`);
+  }
+  return out;
+}
+
+/** The chart's ConfigMaps and Secrets (not hooks, not written by switchyard), parsed when first asked for. */
+function chartConfigs(docs: SourceDoc[]): LazyConfigs {
+  const sources = new Map<string, SourceDoc>();
+  for (const d of docs) {
+    if (d.apiVersion === 'v1' && (d.kind === 'ConfigMap' || d.kind === 'Secret') && !d.hook && !sources.has(configKey(d.kind, d.name))) sources.set(configKey(d.kind, d.name), d);
+  }
+  const parsed = new Map<string, Parsed | undefined>();
+  return {
+    has: (key) => sources.has(key),
+    get: (key) => {
+      if (!parsed.has(key)) {
+        const doc = sources.get(key);
+        const p = doc === undefined ? undefined : { doc, ...parseObject(doc) };
+        parsed.set(key, p === undefined || isRendered(p.object) ? undefined : p);
+      }
+      return parsed.get(key);
+    },
+  };
+}
+
+interface LazyConfigs {
+  has(key: string): boolean;
+  get(key: string): Parsed | undefined;
+}
+
+/** For each chart config object, the managed apps whose pod templates read it. */
+function configReaders(deployments: Parsed[], configs: LazyConfigs): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const dep of deployments) {
+    for (const ref of configRefs(podTemplate(dep.object))) {
+      const key = configKey(ref.kind, ref.name);
+      if (!configs.has(key)) continue;
+      const set = out.get(key) ?? new Set<string>();
+      set.add(dep.object.metadata.name);
+      out.set(key, set);
+    }
+  }
+  return out;
+}
+
+/** The name of a version's copy of a chart config object: `<name>-<version>`, or `<name>-<app>-<version>` when several apps read it. */
+function copyName(key: string, app: string, readers: Map<string, Set<string>>, plan: AppPlan): string {
+  const name = key.slice(key.indexOf('/') + 1);
+  const slug = plan.tracks.find((t) => t.version === plan.version)!.slug;
+  return (readers.get(key)?.size ?? 0) > 1 ? childName(`${name}-${app}`, slug) : childName(name, slug);
+}
+
+/** The version a render deploys, and whether it is new. */
+interface CurrentVersion {
+  version: string;
+  changed: boolean;
+  source: VersionSource | 'live';
+  /** A live version without a recorded identity (or the adopted original) that the chart's template matches: re-emitted as it was, config names included. */
+  legacy: boolean;
+}
+
+/**
+ * DESIGN.md, "A version is a pod template": the live version whose recorded identity (or,
+ * for Deployments written before identities, whose pod template) is the chart's, else a
+ * new version named by {@link nameNewVersion}.
+ */
+function currentVersion(chart: KubeObject, identity: TemplateIdentity, observed: ObservedApp | undefined, options: RenderOptions): CurrentVersion {
+  const app = chart.metadata.name;
+  const flag = options.versions?.[app] ?? options.version;
+  const template = podTemplate(chart);
+  const versions = Object.values(observed?.versions ?? {});
+  const byHash = versions.find((v) => v.templateHash === identity.hash);
+  if (byHash !== undefined) return { version: byHash.version, changed: false, source: 'live', legacy: false };
+  const legacyName = (): string | undefined => {
+    try {
+      return resolveVersion(chart, undefined).version;
+    } catch {
+      return undefined;
+    }
+  };
+  for (const v of versions) {
+    if (v.templateHash !== undefined) continue;
+    if (v.template !== undefined ? sameTemplate(template, v.template) : v.version === legacyName()) return { version: v.version, changed: false, source: 'live', legacy: true };
+  }
+  const original = observed?.original;
+  if (original !== undefined && sameTemplate(template, podTemplate(original.manifest))) return { version: original.version, changed: false, source: 'live', legacy: true };
+  const stable = observed?.stable === undefined ? undefined : observed.versions[observed.stable];
+  // Told the stable version but not its template (--stable-version): the chart is that version when its name says so.
+  if (observed?.stable !== undefined && stable === undefined && original === undefined && flag === undefined && legacyName() === observed.stable) {
+    return { version: observed.stable, changed: false, source: 'live', legacy: true };
+  }
+  const stableTemplate = stable?.template ?? (original !== undefined ? podTemplate(original.manifest) : undefined);
+  const taken = new Set([...versions.map((v) => v.version), ...(original === undefined ? [] : [original.version]), ...(observed?.stable === undefined ? [] : [observed.stable])]);
+  const named = nameNewVersion({ chart, flag, stableTemplate, stableLabels: stable?.labels ?? original?.manifest.metadata.labels, hash: identity.hash, taken });
+  return { version: named.version, changed: true, source: named.source, legacy: false };
+}
+
+/** Warnings for a stable version that reads chart config by its chart name (written before per-version config): the new content reaches it too. */
+function staleConfigWarnings(app: string, observed: ObservedApp, plan: AppPlan, configs: LazyConfigs): string[] {
+  const stable = stableTrack(plan);
+  const template = stable.original ? podTemplate(observed.original?.manifest ?? { apiVersion: '', kind: '', metadata: { name: '' } }) : observed.versions[stable.version]?.template;
+  const direct = configRefs(template).filter((ref) => configs.has(configKey(ref.kind, ref.name)));
+  const names = [...new Set(direct.map((ref) => `${ref.kind} ${ref.name}`))];
+  if (names.length === 0) return [];
+  return [`Deployment ${app}: the stable version ${stable.version} reads ${names.join(', ')} by the chart's name (it predates per-version config), so the new content reaches its pods too; from ${plan.version} on, each version reads its own copy`];
+}
+
+const HTTP_PORT = /^(https?|h2c?|grpcs?|web|http2)([-_].*)?$/i;
+
+/** Whether a Service has a port that looks like HTTP (by name, appProtocol or a usual number). */
+function hasHttpPort(svc: KubeObject): boolean {
+  const ports = (svc.spec as { ports?: { name?: string; appProtocol?: string; port?: number }[] } | undefined)?.ports ?? [];
+  return ports.some((p) => HTTP_PORT.test(p.name ?? '') || /^(https?|kubernetes\.io\/h2c|kubernetes\.io\/wss?|grpc)$/i.test(p.appProtocol ?? '') || [80, 443, 8080, 8443, 8000, 3000, 5000, 9080].includes(Number(p.port)));
+}
+
+/** What {@link emitWorkload} needs besides the plan. */
+interface WorkloadContext {
+  identity: TemplateIdentity;
+  current: CurrentVersion;
+  /** The name of the current version's copy of a chart config object. */
+  rename: (key: string) => string;
+}
+
+/** Emits the app's Deployments; returns the config copies the current version reads (key → copy name). */
+function emitWorkload(dep: Parsed, plan: AppPlan, observed: ObservedState, edits: Edits, ctx: WorkloadContext): Map<string, string> {
   const stable = stableTrack(plan);
   const current = plan.tracks.find((t) => t.version === plan.version)!;
   const original = observed.apps[plan.app]?.original;
-  if (stable.original && original !== undefined) {
-    const kept = mark(cleanLiveObject(original.manifest), plan.app, 'original');
-    if (current.original) {
-      replace(edits, dep, kept);
-      return;
+  const copies = new Map<string, string>();
+  const versioned = (): KubeObject => {
+    const live = observed.apps[plan.app]?.versions[plan.version];
+    const source = ctx.current.source === 'live' ? live?.source : ctx.current.source;
+    const out = versionDeployment(dep.object, plan, current, { replicas: initialReplicas(dep.object, plan, observed), hash: ctx.identity.hash, ...(source === undefined ? {} : { source }) });
+    if (ctx.current.legacy) return out;
+    for (const ref of configRefs(podTemplate(out))) {
+      const key = configKey(ref.kind, ref.name);
+      if (!ctx.identity.configs.includes(key)) continue;
+      const name = ctx.rename(key);
+      ref.rename(name);
+      copies.set(key, name);
     }
-    replace(edits, dep, kept);
-    insertAfter(edits, dep, [versionDeployment(dep.object, plan, current, { replicas: initialReplicas(dep.object, plan, observed) })]);
-    return;
+    return out;
+  };
+  if (stable.original && original !== undefined) {
+    replace(edits, dep, mark(cleanLiveObject(original.manifest), plan.app, 'original'));
+    if (!current.original) insertAfter(edits, dep, [versioned()]);
+    return copies;
   }
-  replace(edits, dep, versionDeployment(dep.object, plan, current, { replicas: initialReplicas(dep.object, plan, observed) }));
+  replace(edits, dep, versioned());
   // A promotion replaced the adopted Deployment, which switchyard keeps (scaled down) for
   // rollback until it is retired: emit it as it is live, or Helm would delete it.
   if (original !== undefined) insertAfter(edits, dep, [mark(cleanLiveObject(original.manifest), plan.app, 'original')]);
+  return copies;
 }
 
 /**

@@ -31,6 +31,14 @@ export interface ObservedVersion {
   replicas: number;
   /** `status.readyReplicas`. */
   readyReplicas: number;
+  /** The identity switchyard recorded for its pod template; absent on Deployments written before identities. */
+  templateHash?: string;
+  /** The live pod template, to compare with the chart's when there is no recorded identity. */
+  template?: unknown;
+  /** The live Deployment's labels. */
+  labels?: Record<string, string>;
+  /** Where the version's name came from, when recorded. */
+  source?: string;
 }
 
 /** The chart's unversioned Deployment, live in the cluster (DESIGN.md scenario 7, adoption). */

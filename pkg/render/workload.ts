@@ -1,4 +1,4 @@
-import { APP_LABEL, HELM_KEEP_ANNOTATION, POD_TEMPLATE_HASH_LABEL, RENDERED_ANNOTATION, ROLE_LABEL, STRATEGY_ANNOTATION, VERSION_LABEL } from './labels.ts';
+import { APP_LABEL, HELM_KEEP_ANNOTATION, POD_TEMPLATE_HASH_LABEL, RENDERED_ANNOTATION, ROLE_LABEL, STRATEGY_ANNOTATION, TEMPLATE_HASH_ANNOTATION, VERSION_LABEL, VERSION_SOURCE_ANNOTATION } from './labels.ts';
 import type { Role } from './labels.ts';
 import { childName } from './naming.ts';
 import { stableTrack } from './plan.ts';
@@ -46,7 +46,11 @@ export function trackLabels(plan: AppPlan, track: Track): Labels {
 /** Options of {@link versionDeployment}. */
 export interface VersionDeploymentOptions {
   /** Replica count to emit; `undefined` keeps the chart's (or leaves it to an HPA). */
-  replicas?: number;
+  replicas?: number | undefined;
+  /** The version's template identity, recorded as an annotation (see identity.ts). */
+  hash?: string;
+  /** Where the version's name came from, recorded as an annotation. */
+  source?: string;
 }
 
 /**
@@ -61,6 +65,8 @@ export function versionDeployment(chart: KubeObject, plan: AppPlan, track: Track
   mark(out, plan.app, 'workload');
   out.metadata.labels = { ...out.metadata.labels, [VERSION_LABEL]: track.version };
   out.metadata.annotations = { ...out.metadata.annotations, [HELM_KEEP_ANNOTATION]: 'keep', [STRATEGY_ANNOTATION]: plan.strategy };
+  if (options.hash !== undefined) out.metadata.annotations[TEMPLATE_HASH_ANNOTATION] = options.hash;
+  if (options.source !== undefined) out.metadata.annotations[VERSION_SOURCE_ANNOTATION] = options.source;
   const spec = (out.spec ?? {}) as DeploymentSpec;
   out.spec = spec;
   spec.selector = { ...spec.selector, matchLabels: { ...spec.selector?.matchLabels, ...ids } };
@@ -121,7 +127,9 @@ function derivedService(chart: KubeObject, plan: AppPlan, name: string, track: T
     if (src[key] !== undefined) spec[key] = structuredClone(src[key]);
   }
   spec.selector = { ...withoutTrackLabels(src.selector ?? {}), ...trackLabels(plan, track) };
-  const metadata: KubeObject['metadata'] = { name, labels: { ...chart.metadata.labels, [VERSION_LABEL]: track.version } };
+  // Only switchyard's labels: a copy of the chart's would make ServiceMonitors and the like
+  // that select the chart's Service by label scrape every pod once more per version.
+  const metadata: KubeObject['metadata'] = { name, labels: { [VERSION_LABEL]: track.version } };
   if (chart.metadata.namespace !== undefined) metadata.namespace = chart.metadata.namespace;
   return mark({ apiVersion: 'v1', kind: 'Service', metadata, spec }, plan.app, role);
 }
@@ -129,6 +137,19 @@ function derivedService(chart: KubeObject, plan: AppPlan, name: string, track: T
 function withoutTrackLabels(selector: Labels): Labels {
   const { [APP_LABEL]: _a, [VERSION_LABEL]: _v, [POD_TEMPLATE_HASH_LABEL]: _h, ...rest } = selector;
   return rest;
+}
+
+/**
+ * A version's copy `name` of a chart ConfigMap or Secret: the chart's object renamed, with
+ * the app and version labels, and `helm.sh/resource-policy: keep` so a later upgrade
+ * leaves it to switchyard, which deletes it with its version.
+ */
+export function configCopy(chart: KubeObject, plan: AppPlan, name: string): KubeObject {
+  const out = mark(structuredClone(chart), plan.app, 'config');
+  out.metadata.name = name;
+  out.metadata.labels = { ...out.metadata.labels, [VERSION_LABEL]: plan.version };
+  out.metadata.annotations = { ...out.metadata.annotations, [HELM_KEEP_ANNOTATION]: 'keep' };
+  return out;
 }
 
 /** Kinds that point at a workload by name, and where. */

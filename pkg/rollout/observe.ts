@@ -1,6 +1,6 @@
 import { isKubeError } from '../kube/index.ts';
 import type { Kube } from '../kube/index.ts';
-import { APP_LABEL, POD_TEMPLATE_HASH_LABEL, ROLE_LABEL, VERSION_LABEL } from '../render/labels.ts';
+import { APP_LABEL, POD_TEMPLATE_HASH_LABEL, ROLE_LABEL, TEMPLATE_HASH_ANNOTATION, VERSION_LABEL, VERSION_SOURCE_ANNOTATION } from '../render/labels.ts';
 import type { KubeObject, ObservedApp, ObservedState, ObservedVersion } from '../render/types.ts';
 import { resolveVersion } from '../render/version.ts';
 import { cleanLiveObject } from '../render/workload.ts';
@@ -72,9 +72,16 @@ export function observeApp(app: string, live: LiveObjects): ObservedApp {
   for (const d of live.deployments.filter((x) => mine(x) && x.metadata.labels?.[ROLE_LABEL] === 'workload')) {
     const version = d.metadata.labels?.[VERSION_LABEL];
     if (version === undefined || d.metadata.deletionTimestamp !== undefined) continue;
-    const spec = d.spec as { replicas?: number } | undefined;
+    const spec = d.spec as { replicas?: number; template?: unknown } | undefined;
     const status = d.status as { readyReplicas?: number } | undefined;
-    versions[version] = { version, deployment: d.metadata.name, replicas: spec?.replicas ?? 1, readyReplicas: status?.readyReplicas ?? 0 };
+    const seen: ObservedVersion = { version, deployment: d.metadata.name, replicas: spec?.replicas ?? 1, readyReplicas: status?.readyReplicas ?? 0 };
+    const hash = d.metadata.annotations?.[TEMPLATE_HASH_ANNOTATION];
+    const source = d.metadata.annotations?.[VERSION_SOURCE_ANNOTATION];
+    if (hash !== undefined) seen.templateHash = hash;
+    if (source !== undefined) seen.source = source;
+    if (spec?.template !== undefined) seen.template = spec.template;
+    if (d.metadata.labels !== undefined) seen.labels = d.metadata.labels;
+    versions[version] = seen;
   }
   const observed: ObservedApp = { versions, weights: {} };
   const stableService = live.services.find((s) => mine(s) && s.metadata.labels?.[ROLE_LABEL] === 'stable-service');

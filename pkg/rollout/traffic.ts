@@ -20,6 +20,7 @@ export function planFromState(state: RolloutState, world: World): AppPlan {
     weight,
     deployment: original ? world.app : (world.deployments.get(version)?.metadata.name ?? childName(world.app, versionSlug(version))),
     original,
+    serving: role !== 'retained' || ((world.deployments.get(version)?.spec as { replicas?: number } | undefined)?.replicas ?? 1) > 0,
   });
   tracks.push(track(state.stable, 'stable', 100 - canaryWeight, originalStable));
   // Same order as the post-renderer's plan (stable, then by version), so both write identical routes.

@@ -61,7 +61,8 @@ function rewriteRoute(route: KubeObject, input: RouteInput, warnings: string[]):
     const weighted = weightedRefs(base, plan);
     for (const ref of weighted) if (ref.name !== base.name) inserted.add(ref.name);
     rule.backendRefs = [...weighted, ...others];
-    for (const track of plan.tracks) {
+    // A header route only for versions that run pods: a retained version scaled to zero has none.
+    for (const track of plan.tracks.filter((t) => t.serving)) {
       headerRules.push(headerRule(rule, base, plan, track, `${RULE_PREFIX}${track.slug}-${index}`));
       inserted.add(childName(base.name, track.slug));
     }
