@@ -3,7 +3,7 @@ import yargs from 'yargs';
 import type { KubeFlags } from '../kube/index.ts';
 import { parseRequestTimeout } from '../kube/config.ts';
 import type { RenderOptions } from '../render/index.ts';
-import type { ParentGateway, RouterName } from '../route/index.ts';
+import type { RouterName } from '../route/index.ts';
 import { routerNames } from '../route/index.ts';
 import { postRender } from '../rollout/post-render.ts';
 import type { StateSource } from '../rollout/post-render.ts';
@@ -12,16 +12,16 @@ import { helmParent, lastErrorPath, saveLastError, writeToHelmStderr, writeToTer
 import type { Io } from './io.ts';
 import { readAll, writeAll } from './io.ts';
 import { toolVersion } from './version.ts';
+import { WORKLOAD_OPTIONS, workloadOptions } from './render-flags.ts';
+import type { WorkloadArgs } from './render-flags.ts';
 
 const NAME = 'switchyard-postrender';
 const MAX_INPUT = 256 * 1024 * 1024;
 
-interface Args {
-  version?: string;
+interface Args extends WorkloadArgs {
   strategy: 'canary' | 'bluegreen';
   router?: RouterName;
   header: string;
-  gateway?: string;
   offline: boolean;
   'stable-version'?: string;
   namespace?: string;
@@ -83,11 +83,10 @@ function parseArgs(argv: string[]): Args {
     .usage(`${NAME} [flags] < manifest.yaml > rendered.yaml\n\nTurns a chart's rendered manifest into versioned Deployments, pinned Services and version-routed traffic.\nHelm 3: helm upgrade --install web ./chart --post-renderer ${NAME} [--post-renderer-args=--version=2.0.0]\nHelm 4: helm upgrade --install web ./chart --post-renderer switchyard [--post-renderer-args=--version=2.0.0]`)
     .version(false)
     .options({
-      version: { type: 'string', describe: "Version to deploy (default: each Deployment's app.kubernetes.io/version label, else its image tag)" },
+      ...WORKLOAD_OPTIONS,
       strategy: { choices: ['canary', 'bluegreen'] as const, default: 'canary' as const, describe: 'How a new version is introduced' },
       router: { choices: routerNames, describe: 'Traffic provider (default: what the chart uses: HTTPRoute → gateway, Ingress → nginx; else gateway)' },
       header: { type: 'string', default: 'x-version', describe: 'Request header that selects a version' },
-      gateway: { type: 'string', describe: 'Gateway a generated HTTPRoute attaches to: [namespace/]name[:section]' },
       offline: { type: 'boolean', default: false, describe: 'Do not read the cluster: treat every app as a first install' },
       'stable-version': { type: 'string', describe: 'Do not read the cluster: take this as the stable version of every app' },
       namespace: { alias: 'n', type: 'string', describe: "Release namespace (default: helm's -n, $HELM_NAMESPACE, then the kubeconfig's)" },
@@ -111,21 +110,9 @@ function parseArgs(argv: string[]): Args {
 }
 
 function renderOptions(args: Args): RenderOptions {
-  const options: RenderOptions = { strategy: args.strategy, header: args.header };
-  if (args.version !== undefined) options.version = args.version;
+  const options: RenderOptions = { strategy: args.strategy, header: args.header, ...workloadOptions(args) };
   if (args.router !== undefined) options.router = args.router;
-  if (args.gateway !== undefined) options.gateway = parseGateway(args.gateway);
   return options;
-}
-
-/** `[namespace/]name[:section]` → a parent Gateway. */
-export function parseGateway(value: string): ParentGateway {
-  const match = /^(?:([a-z0-9-]+)\/)?([a-z0-9.-]+)(?::([a-z0-9.-]+))?$/.exec(value);
-  if (match === null) throw new UsageError(`--gateway "${value}": expected [namespace/]name[:section]`);
-  const gateway: ParentGateway = { name: match[2]! };
-  if (match[1] !== undefined) gateway.namespace = match[1];
-  if (match[3] !== undefined) gateway.sectionName = match[3];
-  return gateway;
 }
 
 function stateSource(args: Args, env: NodeJS.ProcessEnv): StateSource {

@@ -1,6 +1,7 @@
 import type { Kube } from '../kube/index.ts';
 import { APP_LABEL, ROLE_LABEL } from '../render/index.ts';
 import type { KubeObject } from '../render/index.ts';
+import { deleteConfigCopies } from './config-copies.ts';
 import { drive } from './engine.ts';
 import type { DriveOptions, DriveResult, EngineDeps } from './engine.ts';
 import { acquireLease, holderIdentity, LeaseHeld } from './lease.ts';
@@ -228,6 +229,7 @@ export async function deleteApp(kube: Kube, namespace: string, app: string): Pro
     }
     for (const obj of items) {
       if (await kube.delete(apiVersion, kind, namespace, obj.metadata.name)) deleted.push(`${kind}/${obj.metadata.name}`);
+      if (kind === 'Deployment') deleted.push(...(await deleteConfigCopies(kube, namespace, obj)));
     }
   }
   if (await kube.delete('v1', 'ConfigMap', namespace, stateName(app))) deleted.push(`ConfigMap/${stateName(app)}`);

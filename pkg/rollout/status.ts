@@ -1,4 +1,5 @@
 import { compareVersions } from '../render/index.ts';
+import { VERSION_SOURCE_ANNOTATION } from '../render/labels.ts';
 import type { RolloutState } from './state.ts';
 import type { AppStatus, GateStatus, VersionRole, VersionStatus } from './view.ts';
 import { readiness } from './world.ts';
@@ -16,7 +17,8 @@ export function buildStatus(state: RolloutState, world: World, gates: GateStatus
   };
   for (const [version, d] of world.deployments) {
     const r = readiness(d);
-    versions.push({ version, role: roleOf(version), deployment: d.metadata.name, replicas: r.replicas, readyReplicas: r.ready, weight: weightOf(version) });
+    const source = d.metadata.annotations?.[VERSION_SOURCE_ANNOTATION];
+    versions.push({ version, role: roleOf(version), deployment: d.metadata.name, replicas: r.replicas, readyReplicas: r.ready, weight: weightOf(version), ...(source === undefined ? {} : { source }) });
   }
   if (world.original !== undefined && !world.deployments.has(world.original.version)) {
     const r = readiness(world.original.deployment);

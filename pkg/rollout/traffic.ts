@@ -4,6 +4,7 @@ import { APP_LABEL, childName, compareVersions, POD_TEMPLATE_HASH_LABEL, RENDERE
 import type { AppPlan, KubeObject, Track, TrackRole } from '../render/index.ts';
 import { cleanLiveObject, previewService, versionService } from '../render/workload.ts';
 import { providers } from '../route/index.ts';
+import { deleteConfigCopies } from './config-copies.ts';
 import type { RolloutState } from './state.ts';
 import type { World } from './world.ts';
 
@@ -171,11 +172,13 @@ export async function retargetScalers(kube: Kube, world: World, deployment: stri
   }
 }
 
-/** Deletes a retired version: its header routes must already be gone. */
+/** Deletes a retired version, with its copies of the chart's config: its header routes must already be gone. */
 export async function deleteVersion(kube: Kube, world: World, version: string): Promise<void> {
   const { items } = await kube.list('v1', 'Service', world.namespace, { labelSelector: `${APP_LABEL}=${world.app},${VERSION_LABEL}=${version}` });
   for (const svc of items) if (svc.metadata.annotations?.[RENDERED_ANNOTATION] !== undefined) await kube.delete('v1', 'Service', world.namespace, svc.metadata.name);
   const d = world.deployments.get(version) ?? (world.original?.version === version ? world.original.deployment : undefined);
-  if (d !== undefined) await kube.delete('apps/v1', 'Deployment', world.namespace, d.metadata.name);
+  if (d === undefined) return;
+  await kube.delete('apps/v1', 'Deployment', world.namespace, d.metadata.name);
+  await deleteConfigCopies(kube, world.namespace, d);
 }
 

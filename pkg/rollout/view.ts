@@ -17,6 +17,8 @@ export interface VersionStatus {
   weight: number;
   /** Sum of container restarts of its pods, when known. */
   restarts?: number;
+  /** Where the version's name came from (`flag`, `image-tag`, `label`, `hash`), when recorded. */
+  source?: string;
 }
 
 /** The result of one gate check. */

@@ -9,28 +9,26 @@ import type { CommandContext } from '../context.ts';
 import { readAll } from '../io.ts';
 import { routerNames } from '../../route/index.ts';
 import type { RouterName } from '../../route/index.ts';
-import { parseGateway } from '../postrender.ts';
+import { WORKLOAD_OPTIONS, workloadOptions } from '../render-flags.ts';
+import type { WorkloadArgs } from '../render-flags.ts';
 import type { RenderOptions } from '../../render/index.ts';
 
 type Handler<A> = (ctx: CommandContext, args: A) => Promise<number>;
 type Register = <A>(y: Argv, name: string, describe: string, builder: (y: Argv) => Argv<A>, handler: Handler<A>) => Argv;
 
-interface RenderArgs {
+interface RenderArgs extends WorkloadArgs {
   filename?: string[];
-  version?: string;
   router?: RouterName;
   header: string;
-  gateway?: string;
   offline?: boolean;
 }
 
 function renderFlags<T>(y: Argv<T>): Argv<T & RenderArgs> {
   return y
     .option('filename', { alias: 'f', type: 'string', array: true, describe: 'Manifest file(s) to read; - for stdin' })
-    .option('version', { type: 'string', describe: "Version to deploy (default: app.kubernetes.io/version, else the image tag)" })
+    .options(WORKLOAD_OPTIONS)
     .option('router', { choices: routerNames, describe: 'Traffic provider (default: what the manifest uses, else gateway)' })
-    .option('header', { type: 'string', default: 'x-version', describe: 'Request header that selects a version' })
-    .option('gateway', { type: 'string', describe: 'Gateway a generated HTTPRoute attaches to: [namespace/]name[:section]' }) as unknown as Argv<T & RenderArgs>;
+    .option('header', { type: 'string', default: 'x-version', describe: 'Request header that selects a version' }) as unknown as Argv<T & RenderArgs>;
 }
 
 async function readManifests(ctx: CommandContext, files: string[] | undefined): Promise<string> {
@@ -41,10 +39,8 @@ async function readManifests(ctx: CommandContext, files: string[] | undefined): 
 }
 
 function options(args: RenderArgs, strategy: Strategy): RenderOptions {
-  const out: RenderOptions = { strategy, header: args.header };
-  if (args.version !== undefined) out.version = args.version;
+  const out: RenderOptions = { strategy, header: args.header, ...workloadOptions(args) };
   if (args.router !== undefined) out.router = args.router;
-  if (args.gateway !== undefined) out.gateway = parseGateway(args.gateway);
   return out;
 }
 

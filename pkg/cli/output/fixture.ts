@@ -20,8 +20,8 @@ export function progressing(): AppStatus {
     step: { index: 2, total: 4, description: 'set weight 25%' },
     message: 'waiting for 3 ready pods of 2.0.0',
     versions: [
-      { version: '2.0.0', role: 'canary', deployment: 'web-2-0-0', replicas: 3, readyReplicas: 2, weight: 25, restarts: 1 },
-      { version: '1.0.0', role: 'stable', deployment: 'web-1-0-0', replicas: 3, readyReplicas: 3, weight: 75, restarts: 0 },
+      { version: '2.0.0', role: 'canary', deployment: 'web-2-0-0', replicas: 3, readyReplicas: 2, weight: 25, restarts: 1, source: 'image-tag' },
+      { version: '1.0.0', role: 'stable', deployment: 'web-1-0-0', replicas: 3, readyReplicas: 3, weight: 75, restarts: 0, source: 'flag' },
     ],
     gates: [
       { name: 'ready', ok: true, message: '3/3 pods ready' },

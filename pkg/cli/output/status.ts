@@ -79,9 +79,10 @@ function versionTable(versions: readonly VersionStatus[], style: Style): string 
     percent(v.weight),
     readyCell(v.readyReplicas, v.replicas, style),
     v.restarts === undefined ? NONE : restartsCell(v.restarts, style),
+    v.source === undefined ? NONE : clean(v.source.replace('-', ' ')),
     clean(v.deployment),
   ]);
-  return renderTable(['VERSION', 'ROLE', 'WEIGHT', 'READY', 'RESTARTS', 'DEPLOYMENT'], rows, style);
+  return renderTable(['VERSION', 'ROLE', 'WEIGHT', 'READY', 'RESTARTS', 'NAMED BY', 'DEPLOYMENT'], rows, style);
 }
 
 function restartsCell(restarts: number, style: Style): string {

@@ -76,7 +76,7 @@ test('fields come in the schema order whatever order the builder used, and new f
   const keys = Object.keys(JSON.parse(formatOutput('json', shuffled)) as object);
   assert.deepEqual(keys, ['apiVersion', 'kind', 'app', 'namespace', 'phase', 'strategy', 'router', 'stable', 'canary', 'weight', 'step', 'message', 'versions', 'gates', 'startedAt', 'updatedAt', 'extra']);
   const doc = JSON.parse(formatOutput('json', shuffled)) as { versions: object[] };
-  assert.deepEqual(Object.keys(doc.versions[0]!), ['version', 'role', 'deployment', 'replicas', 'readyReplicas', 'weight', 'restarts']);
+  assert.deepEqual(Object.keys(doc.versions[0]!), ['version', 'role', 'deployment', 'replicas', 'readyReplicas', 'weight', 'restarts', 'source']);
 });
 
 test('-o yaml prints the same document, quoting what a YAML 1.1 reader would misread', () => {
