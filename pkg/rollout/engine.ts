@@ -303,7 +303,9 @@ function replaceState(target: RolloutState, source: RolloutState): void {
 async function settle(deps: EngineDeps, options: DriveOptions, pass: Pass): Promise<StepResult> {
   const { state, world } = pass;
   const now = deps.now();
-  await applyTraffic(deps.kube, world, planFromState(state, world), state.router);
+  // Header routes of versions due to be scaled down go first: no request for a version without pods.
+  const due = new Set(state.retained.filter((r) => r.hot !== true && (r.scaleDownAt === undefined || Date.parse(r.scaleDownAt) <= now)).map((r) => r.version));
+  await applyTraffic(deps.kube, world, planFromState(state, world, due), state.router);
   let wakeAt: number | undefined;
   for (const retained of state.retained) {
     if (retained.hot === true) continue;

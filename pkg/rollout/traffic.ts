@@ -8,8 +8,11 @@ import { deleteConfigCopies } from './config-copies.ts';
 import type { RolloutState } from './state.ts';
 import type { World } from './world.ts';
 
-/** The plan the routes and Services must implement for `state`. */
-export function planFromState(state: RolloutState, world: World): AppPlan {
+/**
+ * The plan the routes and Services must implement for `state`. Versions in `scalingDown`
+ * are about to be scaled to zero: they get no header route, so it goes before their pods.
+ */
+export function planFromState(state: RolloutState, world: World, scalingDown: ReadonlySet<string> = NONE): AppPlan {
   const originalStable = world.original !== undefined && world.original.version === state.stable && !world.deployments.has(state.stable);
   const tracks: Track[] = [];
   const retainedVersions = new Set<string>(state.retained.map((r) => r.version).filter((v) => v !== state.stable && v !== state.canary));
@@ -21,7 +24,7 @@ export function planFromState(state: RolloutState, world: World): AppPlan {
     weight,
     deployment: original ? world.app : (world.deployments.get(version)?.metadata.name ?? childName(world.app, versionSlug(version))),
     original,
-    serving: role !== 'retained' || ((world.deployments.get(version)?.spec as { replicas?: number } | undefined)?.replicas ?? 1) > 0,
+    serving: role !== 'retained' || (!scalingDown.has(version) && ((world.deployments.get(version)?.spec as { replicas?: number } | undefined)?.replicas ?? 1) > 0),
   });
   tracks.push(track(state.stable, 'stable', 100 - canaryWeight, originalStable));
   // Same order as the post-renderer's plan (stable, then by version), so both write identical routes.
@@ -35,6 +38,8 @@ export function planFromState(state: RolloutState, world: World): AppPlan {
   if (originalStable && world.original?.podTemplateHash !== undefined) plan.originalPodTemplateHash = world.original.podTemplateHash;
   return plan;
 }
+
+const NONE: ReadonlySet<string> = new Set();
 
 /** What {@link applyTraffic} changed, for events and tests. */
 export interface TrafficChange {
@@ -144,6 +149,8 @@ export async function scale(kube: Kube, world: World, deployment: KubeObject | u
   if (deployment === undefined) return false;
   if ((deployment.spec as { replicas?: number }).replicas === replicas) return false;
   await kube.patch('apps/v1', 'Deployment', world.namespace, deployment.metadata.name, 'merge', { spec: { replicas } }, { fieldManager: fieldManagerFor(deployment) });
+  // The rest of this pass plans from the world: let it see the new count.
+  (deployment.spec as { replicas?: number }).replicas = replicas;
   return true;
 }
 

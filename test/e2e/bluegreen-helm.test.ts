@@ -49,12 +49,15 @@ const applyDeployer: Deployer = {
   async setup(t) {
     const dir = mkdtempSync(join(tmpdir(), 'switchyard-bluegreen-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
-    const rendered = await helm(3, ['template', 'web', chartDir, '--set', 'hook.enabled=false', '--set', 'httpRoute.enabled=true']);
-    assertOk(rendered, 'helm template (a plain manifest, no post-renderer)');
-    assert.doesNotMatch(rendered.stdout, /switchyard/, 'the manifest is plain');
-    const file = join(dir, 'app.yaml');
-    writeFileSync(file, rendered.stdout);
-    return (ns, version) => bluegreen(ns, ['apply', '-f', file, '--version', version]);
+    // One plain manifest per version, as a pipeline would render it: the image tag differs.
+    return async (ns, version) => {
+      const rendered = await helm(3, ['template', 'web', chartDir, '--set', 'hook.enabled=false', '--set', 'httpRoute.enabled=true', '--set', `image.tag=${version}`]);
+      assertOk(rendered, 'helm template (a plain manifest, no post-renderer)');
+      assert.doesNotMatch(rendered.stdout, /switchyard/, 'the manifest is plain');
+      const file = join(dir, `app-${version}.yaml`);
+      writeFileSync(file, rendered.stdout);
+      return bluegreen(ns, ['apply', '-f', file, '--version', version]);
+    };
   },
 };
 

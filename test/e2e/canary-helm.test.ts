@@ -302,19 +302,27 @@ suite('kubectl canary with helm', { concurrency: true }, () => {
     const ns = await freshNamespace(t);
     const dir = mkdtempSync(join(tmpdir(), 'switchyard-apply-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
-    const rendered = await helm(3, ['template', 'web', chartDir, '--set', 'hook.enabled=false']);
-    assertOk(rendered, 'helm template (no post-renderer)');
-    assert.doesNotMatch(rendered.stdout, /switchyard/, 'the manifest is plain');
-    const file = join(dir, 'app.yaml');
-    writeFileSync(file, rendered.stdout);
+    // Two manifests whose pod templates differ (the image tag): a version is a pod template,
+    // so applying the same manifest again would be the same version whatever --version says.
+    const manifest = async (tag: string): Promise<string> => {
+      const rendered = await helm(3, ['template', 'web', chartDir, '--set', 'hook.enabled=false', '--set', `image.tag=${tag}`]);
+      assertOk(rendered, 'helm template (no post-renderer)');
+      assert.doesNotMatch(rendered.stdout, /switchyard/, 'the manifest is plain');
+      const file = join(dir, `app-${tag}.yaml`);
+      writeFileSync(file, rendered.stdout);
+      return file;
+    };
+    const file = await manifest('1.0.0');
 
     assertOk(await canary(ns, ['apply', '-f', file, '--version', '1.0.0']), 'apply --version 1.0.0');
+    assertOk(await canary(ns, ['apply', '-f', file, '--version', '3.0.0']), 'apply the same manifest again');
+    assert.deepEqual(await deployments(ns), ['web-1-0-0'], 'the same pod template is the same version, whatever --version says');
     const first = await status(ns);
     assert.equal(first.view.phase, 'Healthy');
     assert.equal(first.view.stable, '1.0.0');
     assert.equal(await selected(ns), '1.0.0');
 
-    assertOk(await canary(ns, ['apply', '-f', file, '--version', '2.0.0']), 'apply --version 2.0.0');
+    assertOk(await canary(ns, ['apply', '-f', await manifest('2.0.1'), '--version', '2.0.0']), 'apply --version 2.0.0');
     assert.equal(await selected(ns), '1.0.0', 'applying 2.0.0 moves no traffic');
     assert.equal((await getJson<Deployment>(ns, 'deployment', 'web-2-0-0')).metadata.labels?.[VERSION], '2.0.0', 'the version comes from --version');
     assert.equal((await status(ns)).view.canary, '2.0.0');
