@@ -90,3 +90,24 @@ test('a canary whose gate fails is rolled back: weight 0, scaled down, Degraded 
   assert.equal(kube.all('HTTPRoute')[0]!.metadata.annotations?.['switchyard.dev/weights'], '{"1.0.0":100,"2.0.0":0}');
   assert.equal((kube.all('Deployment').find((d) => d.metadata.name === canary.metadata.name)!.spec as { replicas: number }).replicas, 0);
 });
+
+test('with --wait, a promotion returns once traffic has moved; the previous version is scaled down by the next command when due', async () => {
+  const kube = cluster();
+  let now = Date.parse('2026-11-23T11:00:00Z');
+  const deps = { kube, namespace: 'demo', app: 'web', now: () => now, emit: () => undefined };
+  const waited = { ...options, wait: true, scaleDownDelayMs: 30_000 };
+  const result = await drive(deps, waited);
+  assert.equal(result.outcome, 'healthy');
+  assert.equal(result.state.stable, '2.0.0');
+  const replicas = (): Record<string, number> => Object.fromEntries(kube.all('Deployment').map((d) => [d.metadata.name, (d.spec as { replicas: number }).replicas]));
+  assert.deepEqual(replicas(), { 'web-1-0-0': 2, 'web-2-0-0': 2 }, 'the previous version stays hot for its delay');
+  assert.deepEqual(result.view.scaleDowns, [{ version: '1.0.0', at: '2026-11-23T11:00:30.000Z' }]);
+  const route = kube.all('HTTPRoute')[0]!;
+  assert.ok(JSON.stringify(route.spec).includes('"value":"1.0.0"'), 'a hot version keeps its header route');
+  now += 31_000;
+  const next = await drive(deps, { ...options, wait: false });
+  assert.equal(next.outcome, 'healthy');
+  assert.deepEqual(replicas(), { 'web-1-0-0': 0, 'web-2-0-0': 2 });
+  assert.equal(next.view.scaleDowns, undefined);
+  assert.ok(!JSON.stringify(kube.all('HTTPRoute')[0]!.spec).includes('"value":"1.0.0"'), 'no header route for a version scaled to zero');
+});

@@ -42,6 +42,11 @@ export interface DriveOptions {
   maxRestarts: number;
   /** How long a replaced stable version stays at full size after a promotion. */
   scaleDownDelayMs: number;
+  /**
+   * With `wait`, also wait out that delay. Without it a drive returns once traffic has moved;
+   * the pending scale-down stays in the state (`scaleDownAt`) for the next command of the app.
+   */
+  waitScaleDown?: boolean;
   /** How many previous versions are kept (scaled down) for rollback. */
   keep: number;
   settings: PlanSettings;
@@ -332,7 +337,9 @@ async function settle(deps: EngineDeps, options: DriveOptions, pass: Pass): Prom
     for (const r of extra) await deleteVersion(deps.kube, world, r.version);
     return { next: 'continue' };
   }
-  if (wakeAt !== undefined) return { next: 'wait', until: wakeAt };
+  // Traffic is where it was asked to be: a delay whose only job is to keep the previous
+  // version warm does not hold the command, unless asked to.
+  if (wakeAt !== undefined && options.waitScaleDown === true) return { next: 'wait', until: wakeAt };
   return { next: 'stop', outcome: 'healthy' };
 }
 

@@ -47,5 +47,9 @@ export function buildStatus(state: RolloutState, world: World, gates: GateStatus
   if (state.canary !== undefined) view.canary = state.canary;
   if (state.message !== undefined) view.message = state.message;
   if (inRollout && state.startedAt !== undefined) view.startedAt = state.startedAt;
+  const scaleDowns = state.retained
+    .filter((r) => r.hot !== true && r.scaleDownAt !== undefined && (versions.find((v) => v.version === r.version)?.replicas ?? 0) > 0)
+    .map((r) => ({ version: r.version, at: r.scaleDownAt! }));
+  if (scaleDowns.length > 0) view.scaleDowns = scaleDowns;
   return view;
 }

@@ -50,6 +50,11 @@ export interface AppStatus {
   /** When the current rollout started (ISO), if one is in progress. */
   startedAt?: string;
   updatedAt?: string;
+  /**
+   * Previous versions still at full size whose scale-down is due at `at` (ISO); the next
+   * command of the app carries it out (or `--wait-scale-down` waits for it).
+   */
+  scaleDowns?: { version: string; at: string }[];
 }
 
 /** `history` output: the transitions of one app, oldest first. */

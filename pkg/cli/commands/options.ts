@@ -12,6 +12,7 @@ export interface DriveArgs {
   'progress-deadline': string;
   'max-restarts': number;
   'scale-down-delay': string;
+  'wait-scale-down': boolean;
   keep: number;
   force: boolean;
 }
@@ -25,6 +26,7 @@ export function driveFlags<T>(y: Argv<T>, waitDefault: boolean, strategy: Strate
     .option('progress-deadline', { type: 'string', default: '10m', describe: 'How long a step may wait for the new version to become ready before rolling back' })
     .option('max-restarts', { type: 'number', default: 3, describe: 'Container restarts plus failed pods of the new version tolerated before rolling back' })
     .option('scale-down-delay', { type: 'string', default: '30s', describe: bluegreen ? 'How long the previous version stays at full size after a switch (0: keep it hot for an instant rollback)' : 'How long the previous stable version stays at full size after promotion (0: scale it down at once)' })
+    .option('wait-scale-down', { type: 'boolean', default: false, describe: 'With --wait, also wait out the scale-down delay of the previous version (default: return once traffic has moved; the next command of the app scales it down when due)' })
     .option('keep', { type: 'number', default: 2, describe: bluegreen ? 'How many versions stay live, the active one included (2: n and n+1); older ones are retired once n+1 is active' : 'How many previous versions are kept (scaled down) for rollback; older ones are retired' })
     .option('force', { type: 'boolean', default: false, describe: 'Take over the lease of another driver that is gone' });
   if (bluegreen) return out as unknown as Argv<T & DriveArgs>;
@@ -38,6 +40,7 @@ export function runOptions(args: DriveArgs, strategy: Strategy): RunOptions {
     progressDeadlineMs: duration(args['progress-deadline'], '--progress-deadline'),
     maxRestarts: args['max-restarts'],
     scaleDownDelayMs: duration(args['scale-down-delay'], '--scale-down-delay'),
+    waitScaleDown: args['wait-scale-down'] === true,
     keep: args.keep,
     force: args.force,
     settings: { strategy },

@@ -45,6 +45,11 @@ function header(view: AppStatus, style: Style, opts: StatusOptions): string {
   const started = view.startedAt === undefined ? NaN : Date.parse(view.startedAt);
   if (!Number.isNaN(started)) lines.push(['Elapsed', formatDuration(Math.max(0, opts.now - started))]);
   if (view.canary !== undefined) lines.push(['Traffic', weightBar(view.weight, clean(view.canary), style, opts.width)]);
+  for (const d of view.scaleDowns ?? []) {
+    const at = new Date(d.at);
+    const when = Number.isNaN(at.getTime()) ? clean(d.at) : at.toISOString().slice(11, 19);
+    lines.push(['Scale-down', `${clean(d.version)} hot until ${when} UTC (the next command of ${clean(view.app)} scales it down)`]);
+  }
   return lines.map(([label, value]) => `${style.bold(`${label}:`.padEnd(LABEL))}${value}\n`).join('');
 }
 

@@ -58,7 +58,7 @@ export function toDocument(value: AppStatus | readonly AppStatus[] | HistoryView
   return statusDocument(value);
 }
 
-const STATUS_KEYS = ['apiVersion', 'kind', 'app', 'namespace', 'phase', 'strategy', 'router', 'stable', 'canary', 'weight', 'step', 'message', 'versions', 'gates', 'startedAt', 'updatedAt'];
+const STATUS_KEYS = ['apiVersion', 'kind', 'app', 'namespace', 'phase', 'strategy', 'router', 'stable', 'canary', 'weight', 'step', 'message', 'versions', 'gates', 'startedAt', 'updatedAt', 'scaleDowns'];
 
 function statusDocument(view: AppStatus): RolloutStatusDocument {
   return ordered(
