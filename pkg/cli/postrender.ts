@@ -85,7 +85,7 @@ function parseArgs(argv: string[]): Args {
     .options({
       version: { type: 'string', describe: "Version to deploy (default: each Deployment's app.kubernetes.io/version label, else its image tag)" },
       strategy: { choices: ['canary', 'bluegreen'] as const, default: 'canary' as const, describe: 'How a new version is introduced' },
-      router: { choices: routerNames, describe: 'Traffic provider (default: what the chart uses: HTTPRoute → gateway, Ingress → nginx; else gateway)' },
+      router: { choices: routerNames, describe: 'Traffic provider (default: the first the chart uses, else the first the cluster serves)' },
       header: { type: 'string', default: 'x-version', describe: 'Request header that selects a version' },
       gateway: { type: 'string', describe: 'Gateway a generated HTTPRoute attaches to: [namespace/]name[:section]' },
       offline: { type: 'boolean', default: false, describe: 'Do not read the cluster: treat every app as a first install' },

@@ -9,7 +9,7 @@ import type { Edits, SourceDoc } from './stream.ts';
 import type { KubeObject, ObservedState, Strategy } from './types.ts';
 import { resolveVersion } from './version.ts';
 import { chartReplicas, cleanLiveObject, isHeadless, isRendered, mark, pinService, podLabels, previewService, retargetScaler, serviceSelector, targetsDeployment, versionDeployment, versionService } from './workload.ts';
-import { httpRouteServiceNames, ingressServiceNames, provider } from '../route/index.ts';
+import { describeDetection, ingressServiceNames, isAnyRoute, provider, routeKinds, routeServices, routeTraffic, selectRouter } from '../route/index.ts';
 import type { ParentGateway, RouteProvider, RouterName } from '../route/index.ts';
 
 /** Options of {@link render}. */
@@ -18,7 +18,7 @@ export interface RenderOptions {
   version?: string;
   /** Default: `canary`. */
   strategy?: Strategy;
-  /** Default: what the chart already uses (HTTPRoute → gateway, Ingress → nginx), else gateway. */
+  /** Default: what the chart already uses, else what the cluster serves (see `selectRouter`). */
   router?: RouterName;
   /** Request header that selects a version. Default: `x-version`. */
   header?: string;
@@ -30,7 +30,8 @@ export interface RenderOptions {
 export interface AppSummary {
   app: string;
   version: string;
-  router: RouterName;
+  /** Undefined when nothing routes the app (the cluster serves none of the providers). */
+  router: RouterName | undefined;
   plan: AppPlan;
 }
 
@@ -48,7 +49,7 @@ export interface Parsed {
   object: KubeObject;
 }
 
-const WATCHED_KINDS = new Set(['Deployment', 'Service', 'Ingress', 'HTTPRoute', 'HorizontalPodAutoscaler', 'VerticalPodAutoscaler', 'ScaledObject']);
+const WATCHED_KINDS = new Set(['Deployment', 'Service', 'Ingress', ...routeKinds().map((k) => k.kind), 'HorizontalPodAutoscaler', 'VerticalPodAutoscaler', 'ScaledObject']);
 
 /**
  * The post-renderer's transform: every Deployment becomes a versioned Deployment, the
@@ -113,10 +114,9 @@ export function renderPrepared(prepared: Prepared, options: RenderOptions, obser
     const appServices = services.filter((s) => owners.get(s)?.length === 1 && owners.get(s)?.[0] === dep);
     const names = new Set(appServices.map((s) => s.object.metadata.name));
     const appIngresses = ingresses.filter((i) => intersects(ingressServiceNames(i.object), names));
-    const routes = untouched.filter((p) => p.object.kind === 'HTTPRoute' && intersects(httpRouteServiceNames(p.object), names));
-    const routerName = options.router ?? (routes.length > 0 ? 'gateway' : appIngresses.length > 0 ? 'nginx' : 'gateway');
-    const router = provider(routerName);
-    apps.push({ app, version, router: routerName, plan });
+    const routes = untouched.filter((p) => isAnyRoute(p.object) && intersects(routeServices(p.object), names));
+    const choice = selectRouter({ router: options.router, chart: { routes: routes.map((r) => r.object), ingresses: appIngresses.map((i) => i.object) }, served: observed.cluster?.routers });
+    apps.push({ app, version, router: choice?.name, plan });
 
     emitWorkload(dep, plan, observed, edits);
     for (const svc of appServices) {
@@ -128,10 +128,10 @@ export function renderPrepared(prepared: Prepared, options: RenderOptions, obser
       if (preview !== undefined) extra.push(previewService(svc.object, plan, preview));
       insertAfter(edits, svc, extra);
     }
-    if (options.router === undefined && routerName === 'gateway' && routes.length === 0 && observed.cluster?.gatewayApi === false) {
-      if (appServices.length > 0) warnings.push(`Deployment ${app}: the cluster does not serve the Gateway API, so no HTTPRoute is generated; traffic follows the stable Service (pass --router to choose)`);
+    if (choice === undefined) {
+      if (appServices.length > 0) warnings.push(`Deployment ${app}: the cluster serves none of ${describeDetection()}, so no route is generated; traffic follows the stable Service (pass --router to choose)`);
     } else {
-      emitRoutes(router, plan, appServices.filter((s) => !isHeadless(s.object)), routes, appIngresses, options.gateway, edits, warnings);
+      emitRoutes(provider(choice.name), plan, appServices.filter((s) => !isHeadless(s.object)), routes, appIngresses, options.gateway, edits, warnings);
     }
     for (const scaler of untouched.filter((p) => targetsDeployment(p.object, app))) replace(edits, scaler, retargetScaler(scaler.object, plan));
   }
@@ -182,7 +182,7 @@ function initialReplicas(chart: KubeObject, plan: AppPlan, observed: ObservedSta
 function emitRoutes(router: RouteProvider, plan: AppPlan, services: Parsed[], routes: Parsed[], ingresses: Parsed[], gateway: ParentGateway | undefined, edits: Edits, warnings: string[]): void {
   if (services.length === 0) return;
   const owned = routes.filter((r) => router.isRoute(r.object));
-  const out = router.render({
+  const out = routeTraffic(router, {
     plan,
     services: services.map((s) => s.object),
     routes: owned.map((r) => r.object),

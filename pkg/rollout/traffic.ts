@@ -1,9 +1,9 @@
 import { fieldManagerFor, isKubeError } from '../kube/index.ts';
 import type { Kube } from '../kube/index.ts';
-import { APP_LABEL, childName, compareVersions, POD_TEMPLATE_HASH_LABEL, RENDERED_ANNOTATION, VERSION_LABEL, versionSlug } from '../render/index.ts';
+import { APP_LABEL, childName, compareVersions, POD_TEMPLATE_HASH_LABEL, RENDERED_ANNOTATION, ROLE_LABEL, VERSION_LABEL, versionSlug } from '../render/index.ts';
 import type { AppPlan, KubeObject, Track, TrackRole } from '../render/index.ts';
 import { cleanLiveObject, previewService, versionService } from '../render/workload.ts';
-import { providers } from '../route/index.ts';
+import { providers, routeTraffic } from '../route/index.ts';
 import type { RolloutState } from './state.ts';
 import type { World } from './world.ts';
 
@@ -73,14 +73,16 @@ export async function applyTraffic(kube: Kube, world: World, plan: AppPlan, rout
   const provider = providers[router];
   const routes = world.routes.filter((r) => provider.isRoute(r));
   if (routes.length > 0 || world.ingresses.length > 0) {
-    const out = provider.render({ plan, services: world.stableServices.map(chartView), routes: routes.map(cleanLiveObject), ingresses: world.ingresses.map(cleanLiveObject) });
+    const out = routeTraffic(provider, { plan, services: world.stableServices.map(chartView), routes: routes.map(cleanLiveObject), ingresses: world.ingresses.map(cleanLiveObject) });
     for (const [i, obj] of out.rewritten.entries()) {
       if (sameRoute(routes[i]!, obj)) continue;
       await kube.apply(forApply(obj, ns), { fieldManager: fieldManagerFor(routes[i]) });
       change.routes.push(obj.metadata.name);
     }
     const keep = new Set<string>();
-    for (const obj of routes.length === 0 && provider.name === 'gateway' ? [] : out.generated) {
+    // A generated stand-in for a chart route is the post-renderer's to create (it has the
+    // chart's inputs, e.g. --gateway); the engine only rewrites it once it is live.
+    for (const obj of out.generated.filter((o) => o.metadata.labels?.[ROLE_LABEL] !== 'route')) {
       keep.add(obj.metadata.name);
       const live = world.canaryRoutes.find((c) => c.metadata.name === obj.metadata.name);
       if (live !== undefined && sameRoute(live, obj)) continue;

@@ -4,7 +4,7 @@ import { childName } from '../render/naming.ts';
 import type { AppPlan, Track } from '../render/plan.ts';
 import type { KubeObject } from '../render/types.ts';
 import { mark } from '../render/workload.ts';
-import { generatedMeta, ingressServiceNames, isServiceRef, WEIGHTS_ANNOTATION, weightsAnnotation } from './common.ts';
+import { generatedMeta, httpRouteServiceNames, ingressServiceNames, isServiceRef, WEIGHTS_ANNOTATION, weightsAnnotation } from './common.ts';
 import type { BackendRef, IngressSpec } from './common.ts';
 import type { RouteInput, RouteOutput, RouteProvider } from './types.ts';
 
@@ -27,8 +27,12 @@ interface RouteSpec { parentRefs?: unknown[]; hostnames?: string[]; rules?: Rout
  */
 export const gateway: RouteProvider = {
   name: 'gateway',
-  capabilities: { maxWeightedVersions: 16, headerRouting: 'every-version' },
+  capabilities: { maxWeightedVersions: 16, headerRouting: 'every-version', weightStep: 1 },
+  writes: [{ apiVersion: `${GROUP}/v1`, kind: 'HTTPRoute' }],
+  detect: [{ apiVersion: `${GROUP}/v1`, kind: 'HTTPRoute' }],
   isRoute: (obj) => obj.kind === 'HTTPRoute' && obj.apiVersion.startsWith(`${GROUP}/`),
+  routeServices: httpRouteServiceNames,
+  usedBy: (chart) => chart.routes.some((r) => gateway.isRoute(r)),
   render(input: RouteInput): RouteOutput {
     const warnings: string[] = [];
     const rewritten = input.routes.map((route) => rewriteRoute(route, input, warnings));
