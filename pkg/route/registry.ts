@@ -2,13 +2,23 @@ import { RenderError } from '../render/errors.ts';
 import type { KubeObject } from '../render/types.ts';
 import { gateway } from './gateway.ts';
 import { nginx } from './nginx.ts';
-import type { ChartRouting, KindRef, RouteProvider, RouterName } from './types.ts';
+import type { ChartRouting, KindRef, RouteProvider } from './types.ts';
 
 /**
- * Every traffic provider, by name. The order is the order of inference: the first provider
- * a chart uses wins, then the first one the cluster serves.
+ * Every traffic provider, by name: adding one is its file, its test and a line here. The
+ * order is the order of inference: the first provider a chart uses wins, then the first one
+ * the cluster serves.
  */
-export const providers: { readonly [N in RouterName]: RouteProvider } = { gateway, nginx };
+const registry = {
+  gateway,
+  nginx,
+};
+
+/** The names of the traffic providers: exactly the registry's keys. */
+export type RouterName = keyof typeof registry;
+
+/** Every traffic provider, by name, in registry order. */
+export const providers: { readonly [N in RouterName]: RouteProvider } = registry;
 
 /** The provider names, in registry order, for flags and messages. */
 export const routerNames: readonly RouterName[] = Object.keys(providers) as RouterName[];

@@ -1,8 +1,7 @@
 import type { AppPlan } from '../render/plan.ts';
 import type { KubeObject } from '../render/types.ts';
 
-/** The names of the traffic providers. The registry's keys are exactly these. */
-export type RouterName = 'gateway' | 'nginx';
+export type { RouterName } from './registry.ts';
 
 /** A kind of object, as the API serves it. */
 export interface KindRef {
@@ -72,7 +71,8 @@ export interface ChartRouting {
  * rollout engine both call it, so Helm and switchyard always write the same objects.
  */
 export interface RouteProvider {
-  readonly name: RouterName;
+  /** Its key in the registry. */
+  readonly name: string;
   readonly capabilities: RouterCapabilities;
   /**
    * Kinds it writes: rewritten chart routes and generated objects, all labelled with the app.
