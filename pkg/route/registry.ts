@@ -1,6 +1,7 @@
 import { RenderError } from '../render/errors.ts';
 import type { KubeObject } from '../render/types.ts';
 import { gateway } from './gateway.ts';
+import { istio } from './istio.ts';
 import { nginx } from './nginx.ts';
 import type { ChartRouting, KindRef, RouteProvider } from './types.ts';
 
@@ -11,6 +12,7 @@ import type { ChartRouting, KindRef, RouteProvider } from './types.ts';
  */
 const registry = {
   gateway,
+  istio,
   nginx,
 };
 
