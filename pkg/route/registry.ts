@@ -3,6 +3,7 @@ import type { KubeObject } from '../render/types.ts';
 import { gateway } from './gateway.ts';
 import { istio } from './istio.ts';
 import { nginx } from './nginx.ts';
+import { traefik } from './traefik.ts';
 import type { ChartRouting, KindRef, RouteProvider } from './types.ts';
 
 /**
@@ -13,6 +14,7 @@ import type { ChartRouting, KindRef, RouteProvider } from './types.ts';
 const registry = {
   gateway,
   istio,
+  traefik,
   nginx,
 };
 
