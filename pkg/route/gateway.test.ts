@@ -24,3 +24,24 @@ test('gateway: without a chart route one is generated from the Ingress hosts and
   assert.deepEqual(spec.parentRefs.map((p) => `${p.namespace}/${p.name}`), ['infra/public']);
   assert.equal(out.warnings.length, 0);
 });
+
+test('gateway: a chart GRPCRoute gets weighted backendRefs and a header rule per version that keeps its method match', () => {
+  const grpc = {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'GRPCRoute',
+    metadata: { name: 'web-grpc' },
+    spec: { parentRefs: [{ name: 'gw' }], rules: [{ matches: [{ method: { service: 'shop.Cart' } }], backendRefs: [{ name: 'web', port: 80 }] }, { backendRefs: [{ name: 'web', port: 80 }] }] },
+  };
+  const out = gateway.render({ plan: plan(25), services: [service], routes: [grpc], ingresses: [] });
+  assert.deepEqual(out.generated, []);
+  const rules = (out.rewritten[0]!.spec as { rules: { name?: string; matches?: { method?: unknown; path?: unknown; headers?: { name: string; value: string }[] }[]; backendRefs: { name: string; weight?: number }[] }[] }).rules;
+  assert.deepEqual(rules[0]!.backendRefs.map((r) => [r.name, r.weight]), [['web', 75], ['web-2-0-0', 25]]);
+  const header = rules.filter((r) => r.name?.startsWith('switchyard-'));
+  assert.deepEqual(header.map((r) => [r.name, r.matches![0]!.method ?? null, r.matches![0]!.path ?? null, r.matches![0]!.headers![0]!.value]), [
+    ['switchyard-1-0-0-0', { service: 'shop.Cart' }, null, '1.0.0'],
+    ['switchyard-2-0-0-0', { service: 'shop.Cart' }, null, '2.0.0'],
+    ['switchyard-1-0-0-1', null, null, '1.0.0'],
+    ['switchyard-2-0-0-1', null, null, '2.0.0'],
+  ]);
+  assert.ok(gateway.isRoute(grpc) && gateway.usedBy({ routes: [grpc], ingresses: [] }));
+});
