@@ -9,7 +9,7 @@ import type { Edits, SourceDoc } from './stream.ts';
 import type { KubeObject, ObservedState, Strategy } from './types.ts';
 import { resolveVersion } from './version.ts';
 import { chartReplicas, cleanLiveObject, isHeadless, isRendered, mark, pinService, podLabels, previewService, retargetScaler, serviceSelector, targetsDeployment, versionDeployment, versionService } from './workload.ts';
-import { describeDetection, ingressServiceNames, isAnyRoute, provider, routeKinds, routeServices, routeTraffic, selectRouter } from '../route/index.ts';
+import { describeDetection, ingressServiceNames, isAnyRoute, provider, routeKinds, routeServices, routeTraffic, selectRouter, spansVersions, stableServiceFor } from '../route/index.ts';
 import type { ParentGateway, RouteProvider, RouterName } from '../route/index.ts';
 
 /** Options of {@link render}. */
@@ -30,8 +30,7 @@ export interface RenderOptions {
 export interface AppSummary {
   app: string;
   version: string;
-  /** Undefined when nothing routes the app (the cluster serves none of the providers). */
-  router: RouterName | undefined;
+  router: RouterName;
   plan: AppPlan;
 }
 
@@ -116,23 +115,23 @@ export function renderPrepared(prepared: Prepared, options: RenderOptions, obser
     const appIngresses = ingresses.filter((i) => intersects(ingressServiceNames(i.object), names));
     const routes = untouched.filter((p) => isAnyRoute(p.object) && intersects(routeServices(p.object), names));
     const choice = selectRouter({ router: options.router, chart: { routes: routes.map((r) => r.object), ingresses: appIngresses.map((i) => i.object) }, served: observed.cluster?.routers });
-    apps.push({ app, version, router: choice?.name, plan });
+    const router = provider(choice.name);
+    apps.push({ app, version, router: choice.name, plan });
 
-    emitWorkload(dep, plan, observed, edits);
+    emitWorkload(dep, plan, observed, edits, spansVersions(router));
     for (const svc of appServices) {
       const routable = !isHeadless(svc.object);
-      replace(edits, svc, pinService(svc.object, plan));
+      replace(edits, svc, stableServiceFor(router, pinService(svc.object, plan), plan));
       if (!routable) continue;
       const extra = plan.tracks.map((t) => versionService(svc.object, plan, t));
       const preview = plan.tracks.find((t) => t.role === 'preview');
       if (preview !== undefined) extra.push(previewService(svc.object, plan, preview));
       insertAfter(edits, svc, extra);
     }
-    if (choice === undefined) {
-      if (appServices.length > 0) warnings.push(`Deployment ${app}: the cluster serves none of ${describeDetection()}, so no route is generated; traffic follows the stable Service (pass --router to choose)`);
-    } else {
-      emitRoutes(provider(choice.name), plan, appServices.filter((s) => !isHeadless(s.object)), routes, appIngresses, options.gateway, edits, warnings);
+    if (choice.by === 'fallback' && appServices.length > 0) {
+      warnings.push(`Deployment ${app}: the cluster serves none of ${describeDetection()}, so router ${choice.name} splits its traffic (pass --router to choose)`);
     }
+    emitRoutes(router, plan, appServices.filter((s) => !isHeadless(s.object)), routes, appIngresses, options.gateway, edits, warnings);
     for (const scaler of untouched.filter((p) => targetsDeployment(p.object, app))) replace(edits, scaler, retargetScaler(scaler.object, plan));
   }
   return { text: edit(docs, edits), apps, warnings };
@@ -143,7 +142,7 @@ function needsParse(doc: SourceDoc): boolean {
   return doc.body.includes('scaleTargetRef') || doc.body.includes('targetRef');
 }
 
-function emitWorkload(dep: Parsed, plan: AppPlan, observed: ObservedState, edits: Edits): void {
+function emitWorkload(dep: Parsed, plan: AppPlan, observed: ObservedState, edits: Edits, startEmpty: boolean): void {
   const stable = stableTrack(plan);
   const current = plan.tracks.find((t) => t.version === plan.version)!;
   const original = observed.apps[plan.app]?.original;
@@ -154,10 +153,10 @@ function emitWorkload(dep: Parsed, plan: AppPlan, observed: ObservedState, edits
       return;
     }
     replace(edits, dep, kept);
-    insertAfter(edits, dep, [versionDeployment(dep.object, plan, current, { replicas: initialReplicas(dep.object, plan, observed) })]);
+    insertAfter(edits, dep, [versionDeployment(dep.object, plan, current, { replicas: initialReplicas(dep.object, plan, observed, startEmpty) })]);
     return;
   }
-  replace(edits, dep, versionDeployment(dep.object, plan, current, { replicas: initialReplicas(dep.object, plan, observed) }));
+  replace(edits, dep, versionDeployment(dep.object, plan, current, { replicas: initialReplicas(dep.object, plan, observed, startEmpty) }));
   // A promotion replaced the adopted Deployment, which switchyard keeps (scaled down) for
   // rollback until it is retired: emit it as it is live, or Helm would delete it.
   if (original !== undefined) insertAfter(edits, dep, [mark(cleanLiveObject(original.manifest), plan.app, 'original')]);
@@ -166,15 +165,18 @@ function emitWorkload(dep: Parsed, plan: AppPlan, observed: ObservedState, edits
 /**
  * How many replicas the rendered version's Deployment gets. The stable version and a first
  * install get the chart's count; a version already live keeps what switchyard scaled it
- * to; a new canary starts with one pod (reachable by header, no traffic); a new blue-green
+ * to; a new canary starts with one pod (reachable by header, no traffic), or none when
+ * `startEmpty` (the router splits by replica counts); a new blue-green
  * version comes up at full size.
  */
-function initialReplicas(chart: KubeObject, plan: AppPlan, observed: ObservedState): number | undefined {
+function initialReplicas(chart: KubeObject, plan: AppPlan, observed: ObservedState, startEmpty: boolean): number | undefined {
   const wanted = chartReplicas(chart);
   const track = plan.tracks.find((t) => t.version === plan.version)!;
   if (track.role === 'stable') return wanted;
   const live = observed.apps[plan.app]?.versions[plan.version];
   if (plan.strategy === 'bluegreen') return wanted ?? live?.replicas;
+  // Where replica counts split the traffic, a pod is traffic: only switchyard adds them.
+  if (startEmpty) return live?.replicas ?? 0;
   if (live !== undefined) return Math.max(live.replicas, wanted === 0 ? 0 : 1);
   return wanted === 0 ? 0 : 1;
 }

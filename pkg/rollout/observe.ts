@@ -4,7 +4,7 @@ import { APP_LABEL, POD_TEMPLATE_HASH_LABEL, ROLE_LABEL, VERSION_LABEL } from '.
 import type { KubeObject, ObservedApp, ObservedState, ObservedVersion } from '../render/types.ts';
 import { resolveVersion } from '../render/version.ts';
 import { cleanLiveObject } from '../render/workload.ts';
-import { kindKey, readWeights, routeKinds, servedRouters } from '../route/index.ts';
+import { kindKey, readWeights, routeKinds, servedRouters, STABLE_VERSION_ANNOTATION } from '../route/index.ts';
 import type { RouterName } from '../route/index.ts';
 import { parseState } from './store.ts';
 import type { RolloutState } from './state.ts';
@@ -80,7 +80,7 @@ export function observeApp(app: string, live: LiveObjects): ObservedApp {
   }
   const observed: ObservedApp = { versions, weights: {} };
   const stableService = live.services.find((s) => mine(s) && s.metadata.labels?.[ROLE_LABEL] === 'stable-service');
-  const stable = (stableService?.spec as { selector?: Record<string, string> } | undefined)?.selector?.[VERSION_LABEL];
+  const stable = (stableService?.spec as { selector?: Record<string, string> } | undefined)?.selector?.[VERSION_LABEL] ?? stableService?.metadata.annotations?.[STABLE_VERSION_ANNOTATION];
   if (stable !== undefined) observed.stable = stable;
   for (const route of live.routes.filter(mine)) {
     const weights = readWeights(route);

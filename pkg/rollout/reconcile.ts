@@ -33,7 +33,7 @@ export function defaultSteps(strategy: Strategy, settings: PlanSettings): Step[]
 export function initialState(world: World, settings: PlanSettings, now: number): RolloutState {
   const versions = newestFirst(world);
   const stable = world.liveStable ?? world.original?.version ?? versions.at(-1) ?? 'unknown';
-  const router: RouterName = selectRouter({ router: settings.router, chart: { routes: world.routes, ingresses: world.ingresses } }).name;
+  const router: RouterName = selectRouter({ router: settings.router ?? world.router, chart: { routes: world.routes, ingresses: world.ingresses } }).name;
   const strategyAnnotation = world.deployments.get(versions[0] ?? '')?.metadata.annotations?.['switchyard.dev/strategy'];
   const strategy: Strategy = settings.strategy ?? (strategyAnnotation === 'bluegreen' ? 'bluegreen' : 'canary');
   const state: RolloutState = {

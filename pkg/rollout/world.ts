@@ -2,7 +2,8 @@ import { isKubeError } from '../kube/index.ts';
 import type { Kube } from '../kube/index.ts';
 import { APP_LABEL, POD_TEMPLATE_HASH_LABEL, resolveVersion, ROLE_LABEL, VERSION_LABEL } from '../render/index.ts';
 import type { KubeObject } from '../render/index.ts';
-import { ingressServiceNames, kindKey, readWeights, routeKinds } from '../route/index.ts';
+import { ingressServiceNames, isRouterName, kindKey, readWeights, ROUTER_ANNOTATION, routeKinds, STABLE_VERSION_ANNOTATION } from '../route/index.ts';
+import type { RouterName } from '../route/index.ts';
 
 /** Everything live about one app that the engine reads or rewrites. */
 export interface World {
@@ -28,6 +29,8 @@ export interface World {
   scalers: KubeObject[];
   /** The version the stable Services select (undefined while adopting). */
   liveStable?: string;
+  /** The router the post-renderer recorded on a stable Service that spans versions. */
+  router?: RouterName;
   /** The weights the routes carry, by version. */
   liveWeights: Record<string, number>;
   /** resourceVersion of the Deployment list, to watch for changes from. */
@@ -81,7 +84,11 @@ export async function readWorld(kube: Kube, namespace: string, app: string): Pro
   const serviceNames = new Set(world.stableServices.map((s) => s.metadata.name));
   world.ingresses = ingresses.filter((i) => role(i) !== 'canary-route' && [...ingressServiceNames(i)].some((n) => serviceNames.has(n)));
   const selector = (world.stableServices[0]?.spec as { selector?: Record<string, string> } | undefined)?.selector;
-  if (selector?.[VERSION_LABEL] !== undefined) world.liveStable = selector[VERSION_LABEL];
+  const annotations = world.stableServices[0]?.metadata.annotations ?? {};
+  const liveStable = selector?.[VERSION_LABEL] ?? annotations[STABLE_VERSION_ANNOTATION];
+  if (liveStable !== undefined) world.liveStable = liveStable;
+  const router = annotations[ROUTER_ANNOTATION];
+  if (router !== undefined && isRouterName(router)) world.router = router;
   if (original !== undefined && (role(original) === undefined || role(original) === 'original')) {
     let version = 'unversioned';
     try {

@@ -29,7 +29,7 @@ interface RouteSpec { parentRefs?: unknown[]; hostnames?: string[]; rules?: Rout
  */
 export const gateway: RouteProvider = {
   name: 'gateway',
-  capabilities: { maxWeightedVersions: 16, headerRouting: 'every-version', weightStep: 1 },
+  capabilities: { maxWeightedVersions: 16, headerRouting: 'every-version', weightStep: 1, split: 'router' },
   writes: KINDS.map((kind) => ({ apiVersion: `${GROUP}/v1`, kind })),
   detect: [{ apiVersion: `${GROUP}/v1`, kind: 'HTTPRoute' }],
   isRoute: (obj) => KINDS.includes(obj.kind) && obj.apiVersion.startsWith(`${GROUP}/`),

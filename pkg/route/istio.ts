@@ -27,7 +27,7 @@ interface VirtualServiceSpec { hosts?: string[]; gateways?: string[]; http?: Htt
  */
 export const istio: RouteProvider = {
   name: 'istio',
-  capabilities: { maxWeightedVersions: 16, headerRouting: 'every-version', weightStep: 1 },
+  capabilities: { maxWeightedVersions: 16, headerRouting: 'every-version', weightStep: 1, split: 'router' },
   writes: [{ apiVersion: `${GROUP}/v1`, kind: 'VirtualService' }],
   detect: [{ apiVersion: `${GROUP}/v1`, kind: 'VirtualService' }],
   isRoute: (obj) => obj.kind === 'VirtualService' && obj.apiVersion.startsWith(`${GROUP}/`),

@@ -19,7 +19,7 @@ const CANARY_KEYS = ['canary', 'canary-weight', 'canary-weight-total', 'canary-b
  */
 export const nginx: RouteProvider = {
   name: 'nginx',
-  capabilities: { maxWeightedVersions: 2, headerRouting: 'canary-only', weightStep: 1 },
+  capabilities: { maxWeightedVersions: 2, headerRouting: 'canary-only', weightStep: 1, split: 'router' },
   writes: [{ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' }],
   // The Ingress API is always served; whether ingress-nginx runs behind it cannot be told.
   detect: [],

@@ -3,6 +3,7 @@ import type { KubeObject } from '../render/types.ts';
 import { gateway } from './gateway.ts';
 import { istio } from './istio.ts';
 import { nginx } from './nginx.ts';
+import { service } from './service.ts';
 import { traefik } from './traefik.ts';
 import type { ChartRouting, KindRef, RouteProvider } from './types.ts';
 
@@ -16,6 +17,7 @@ const registry = {
   istio,
   traefik,
   nginx,
+  service,
 };
 
 /** The names of the traffic providers: exactly the registry's keys. */
@@ -29,6 +31,8 @@ export const routerNames: readonly RouterName[] = Object.keys(providers) as Rout
 
 /** The provider used when nothing tells which one to use and the cluster is not read. */
 const OFFLINE_DEFAULT: RouterName = 'gateway';
+/** The provider used when the cluster serves none that can be detected: it needs nothing installed. */
+const FALLBACK: RouterName = 'service';
 
 /** The provider called `name`; an unknown name is an error listing the valid ones. */
 export function provider(name: string): RouteProvider {
@@ -54,24 +58,22 @@ export interface RouterQuery {
 /** Which provider routes an app, and why. */
 export interface RouterChoice {
   name: RouterName;
-  by: 'flag' | 'chart' | 'cluster' | 'default';
+  /** `default`: offline, the cluster not read; `fallback`: the cluster serves none of the detectable providers. */
+  by: 'flag' | 'chart' | 'cluster' | 'default' | 'fallback';
 }
 
 /**
  * The one router inference: `--router`, else the first provider (in registry order) the
- * chart already uses, else the first one the cluster serves, else the offline default.
- * Undefined when the cluster was read and serves none of them: then nothing routes the app
- * and traffic follows its stable Service.
+ * chart already uses, else the first one the cluster serves, else `service` (no router)
+ * when the cluster was read, or `gateway` offline.
  */
-export function selectRouter(query: RouterQuery & { served?: undefined }): RouterChoice;
-export function selectRouter(query: RouterQuery): RouterChoice | undefined;
-export function selectRouter(query: RouterQuery): RouterChoice | undefined {
+export function selectRouter(query: RouterQuery): RouterChoice {
   if (query.router !== undefined) return { name: query.router, by: 'flag' };
   const used = routerNames.find((name) => providers[name].usedBy(query.chart));
   if (used !== undefined) return { name: used, by: 'chart' };
   if (query.served === undefined) return { name: OFFLINE_DEFAULT, by: 'default' };
   const served = routerNames.find((name) => query.served!.includes(name));
-  return served === undefined ? undefined : { name: served, by: 'cluster' };
+  return served === undefined ? { name: FALLBACK, by: 'fallback' } : { name: served, by: 'cluster' };
 }
 
 /** The providers whose detection kinds are all in `servedKinds` (`apiVersion/kind` keys), in registry order. */

@@ -25,7 +25,7 @@ interface IngressRouteSpec { entryPoints?: string[]; routes?: Route[]; [key: str
  */
 export const traefik: RouteProvider = {
   name: 'traefik',
-  capabilities: { maxWeightedVersions: 16, headerRouting: 'every-version', weightStep: 1 },
+  capabilities: { maxWeightedVersions: 16, headerRouting: 'every-version', weightStep: 1, split: 'router' },
   writes: [{ apiVersion: API, kind: 'IngressRoute' }, { apiVersion: API, kind: 'TraefikService' }],
   detect: [{ apiVersion: API, kind: 'IngressRoute' }, { apiVersion: API, kind: 'TraefikService' }],
   isRoute: (obj) => obj.kind === 'IngressRoute' && obj.apiVersion === API,

@@ -20,6 +20,12 @@ export interface RouterCapabilities {
   headerRouting: 'every-version' | 'canary-only' | 'none';
   /** The smallest step between two weights, in percent: a weight must be a multiple of it. */
   weightStep: number;
+  /**
+   * What splits the traffic: a router object (the stable Service selects only the stable
+   * version), or replica counts (the stable Service spans every version with pods, so a
+   * version's share is its share of the ready pods, and a blue-green preview is impossible).
+   */
+  split: 'router' | 'replicas';
 }
 
 /** A Gateway a generated HTTPRoute attaches to. */

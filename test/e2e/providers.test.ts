@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { suite, test } from 'node:test';
 import {
   assertOk, bluegreen, canary, chartDir, deployChart, freshNamespace, getJson, helm, kubectl, postRendererFlags,
-  type RunResult,
+  waitFor, type RunResult,
 } from './harness.ts';
 
 const VERSION = 'switchyard.dev/version';
@@ -158,4 +158,50 @@ suite('every traffic provider against the real CRDs', { concurrency: true }, () 
       await strictDryRun(ns, p, '2.0.0', bg);
     });
   }
+});
+
+interface Deployment { metadata: Meta; spec: { replicas: number } }
+interface VersionStatus { version: string; weight: number; effectiveWeight?: number; readyReplicas: number }
+
+suite('router service: replica counts split the traffic', { concurrency: true }, () => {
+  const args = ['--post-renderer-args=--router=service'];
+
+  test('service: the canary starts with no pods, run sizes it to the weight, status shows the live share, promote flips the recorded stable', async (t) => {
+    const ns = await freshNamespace(t);
+    assertOk(await deployChart(3, ns, '1.0.0', { extra: args }), 'install 1.0.0');
+    assertOk(await deployChart(3, ns, '2.0.0', { extra: args }), 'upgrade to 2.0.0');
+    const svc = await getJson<Obj<{ selector: Record<string, string> }>>(ns, 'service', 'web');
+    assert.equal(svc.spec.selector[VERSION], undefined, 'the stable Service spans the versions');
+    assert.equal(svc.metadata.annotations?.['switchyard.dev/stable-version'], '1.0.0');
+    assert.equal((await getJson<Deployment>(ns, 'deployment', 'web-2-0-0')).spec.replicas, 0, 'an upgrade adds no pod, so it moves no traffic');
+
+    // Without --wait, run goes as far as it can without waiting: the first pass scales the
+    // canary up; once its pods are ready, the next pass sets the weight and stops at the pause.
+    const versions = await waitFor(async () => {
+      assertOk(await canary(ns, ['run', 'web', '--steps', '50,pause', '--scale-down-delay', '0'], { timeoutMs: 90_000 }), 'run to the pause at 50');
+      const status = await canary(ns, ['status', 'web', '-o', 'json']);
+      const view = JSON.parse(status.stdout) as { weight: number; versions: VersionStatus[] };
+      return view.weight === 50 && view.versions.every((v) => v.readyReplicas === 2) ? view.versions : undefined;
+    }, { timeoutMs: 60_000, intervalMs: 500 });
+    assert.equal((await getJson<Deployment>(ns, 'deployment', 'web-2-0-0')).spec.replicas, 2, '50% beside 2 stable pods is 2 canary pods');
+    assert.deepEqual(versions.map((v) => [v.version, v.weight, v.effectiveWeight]).sort(), [['1.0.0', 50, 50], ['2.0.0', 50, 50]]);
+    const slices = await getJson<{ items: { endpoints?: { targetRef?: { name: string } }[] | null }[] }>(ns, 'endpointslices', '-l', 'kubernetes.io/service-name=web');
+    const pods = slices.items.flatMap((s) => s.endpoints ?? []).map((e) => e.targetRef?.name ?? '');
+    assert.ok(pods.some((p) => p.startsWith('web-1-0-0-')) && pods.some((p) => p.startsWith('web-2-0-0-')), `the stable Service's endpoints hold both versions' pods: ${pods.join(', ')}`);
+
+    assertOk(await canary(ns, ['promote', 'web', '--wait'], { timeoutMs: 90_000 }), 'promote');
+    const after = await getJson<Obj<{ selector: Record<string, string> }>>(ns, 'service', 'web');
+    assert.equal(after.metadata.annotations?.['switchyard.dev/stable-version'], '2.0.0');
+    assert.equal((await getJson<Deployment>(ns, 'deployment', 'web-1-0-0')).spec.replicas, 0, 'the old version keeps no pods, so it takes no traffic');
+  });
+
+  test('service: a blue-green upgrade is refused with the reason, and the release stays as it was', async (t) => {
+    const ns = await freshNamespace(t);
+    assertOk(await deployChart(3, ns, '1.0.0', { extra: args }), 'install 1.0.0');
+    const refused = await deployChart(3, ns, '2.0.0', { extra: [...args, '--post-renderer-args=--strategy=bluegreen'] });
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /router service .*cannot hold a blue-green preview apart; choose a router with --router/);
+    const names = (await getJson<{ items: Deployment[] }>(ns, 'deployments')).items.map((d) => d.metadata.name);
+    assert.deepEqual(names, ['web-1-0-0']);
+  });
 });

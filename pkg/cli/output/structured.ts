@@ -67,7 +67,7 @@ function statusDocument(view: AppStatus): RolloutStatusDocument {
       kind: 'RolloutStatus',
       ...view,
       step: ordered(view.step, ['index', 'total', 'description']),
-      versions: view.versions.map((v) => ordered(v, ['version', 'role', 'deployment', 'replicas', 'readyReplicas', 'weight', 'restarts'])),
+      versions: view.versions.map((v) => ordered(v, ['version', 'role', 'deployment', 'replicas', 'readyReplicas', 'weight', 'effectiveWeight', 'restarts'])),
       gates: view.gates.map((g) => ordered(g, ['name', 'ok', 'message'])),
     },
     STATUS_KEYS,
