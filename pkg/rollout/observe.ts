@@ -32,7 +32,8 @@ export async function listLive(kube: Kube, namespace: string): Promise<LiveObjec
     try {
       return (await kube.list(apiVersion, kind, namespace, labelled)).items;
     } catch (err) {
-      if (isKubeError(err, 'not-found')) return undefined;
+      // A kind the cluster does not serve, or that the Role may not list, counts as not installed.
+      if (isKubeError(err, 'not-found') || isKubeError(err, 'forbidden')) return undefined;
       throw err;
     }
   };

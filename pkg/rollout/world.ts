@@ -46,6 +46,16 @@ const optional = async (p: Promise<{ items: KubeObject[] }>): Promise<KubeObject
   }
 };
 
+/** Route kinds: one the cluster does not serve, or that the Role may not list, has no objects. */
+const visible = async (p: Promise<{ items: KubeObject[] }>): Promise<KubeObject[]> => {
+  try {
+    return (await p).items;
+  } catch (err) {
+    if (isKubeError(err, 'not-found') || isKubeError(err, 'forbidden')) return [];
+    throw err;
+  }
+};
+
 /** The chart's Ingresses are read whole (they are not labelled): providers copy hosts and paths from them. */
 const INGRESS = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' };
 
@@ -57,7 +67,7 @@ export async function readWorld(kube: Kube, namespace: string, app: string): Pro
     kube.list('apps/v1', 'Deployment', namespace, { labelSelector }),
     kube.get('apps/v1', 'Deployment', namespace, app),
     kube.list('v1', 'Service', namespace, { labelSelector }).then((r) => r.items),
-    Promise.all(kinds.map((k) => optional(kube.list(k.apiVersion, k.kind, namespace, { labelSelector })))),
+    Promise.all(kinds.map((k) => visible(kube.list(k.apiVersion, k.kind, namespace, { labelSelector })))),
     optional(kube.list(INGRESS.apiVersion, INGRESS.kind, namespace)),
     optional(kube.list('autoscaling/v2', 'HorizontalPodAutoscaler', namespace, { labelSelector })),
   ]);
