@@ -67,3 +67,14 @@ for (const name of routerNames) {
     }
   });
 }
+
+test('every provider reports the hosts of the routes it generates from the chart Ingress (web.example.com) or none', () => {
+  const withGateway = { name: 'public', namespace: 'infra' };
+  for (const name of routerNames) {
+    const p = providers[name];
+    const out = routeTraffic(p, { plan: steps[1]!.plan, services: [service], routes: [], ingresses: [ingress], gateway: withGateway });
+    const hosts = out.generated.filter((o) => p.isRoute(o)).flatMap((o) => p.routeHosts(o));
+    assert.ok(hosts.length === 0 || (hosts.length === 1 && hosts[0] === 'web.example.com'), `${name}: ${hosts.join(', ')}`);
+    if (out.generated.some((o) => p.isRoute(o))) assert.deepEqual(hosts, ['web.example.com'], `${name} generates a route for the Ingress host`);
+  }
+});

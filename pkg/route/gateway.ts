@@ -34,6 +34,7 @@ export const gateway: RouteProvider = {
   detect: [{ apiVersion: `${GROUP}/v1`, kind: 'HTTPRoute' }],
   isRoute: (obj) => KINDS.includes(obj.kind) && obj.apiVersion.startsWith(`${GROUP}/`),
   routeServices: httpRouteServiceNames,
+  routeHosts: (route) => (route.spec as RouteSpec | undefined)?.hostnames ?? [],
   usedBy: (chart) => chart.routes.some((r) => gateway.isRoute(r)),
   render(input: RouteInput): RouteOutput {
     const warnings: string[] = [];

@@ -32,6 +32,7 @@ export const istio: RouteProvider = {
   detect: [{ apiVersion: `${GROUP}/v1`, kind: 'VirtualService' }],
   isRoute: (obj) => obj.kind === 'VirtualService' && obj.apiVersion.startsWith(`${GROUP}/`),
   routeServices: (vs) => new Set(httpRoutes(vs).flatMap((r) => (r.route ?? []).map((d) => serviceName(d.destination.host))).filter((n): n is string => n !== undefined)),
+  routeHosts: (vs) => ((vs.spec as VirtualServiceSpec | undefined)?.hosts ?? []).filter((h) => h.includes('.') && !h.startsWith('*')),
   usedBy: (chart) => chart.routes.some((r) => istio.isRoute(r)),
   render(input: RouteInput): RouteOutput {
     const warnings: string[] = [];

@@ -25,6 +25,7 @@ export const nginx: RouteProvider = {
   detect: [],
   isRoute: () => false,
   routeServices: () => new Set(),
+  routeHosts: () => [],
   usedBy: (chart) => chart.ingresses.length > 0,
   render(input: RouteInput): RouteOutput {
     const { plan } = input;

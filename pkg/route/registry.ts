@@ -101,6 +101,12 @@ export function isAnyRoute(obj: Pick<KubeObject, 'apiVersion' | 'kind'>): boolea
   return routerNames.some((name) => providers[name].isRoute(obj));
 }
 
+/** The host names a route object serves, by the provider that claims it (empty if none). */
+export function routeHosts(obj: KubeObject): string[] {
+  for (const name of routerNames) if (providers[name].isRoute(obj)) return providers[name].routeHosts(obj);
+  return [];
+}
+
 /** The Service names a route object sends traffic to, by the provider that claims it (empty if none). */
 export function routeServices(obj: KubeObject): Set<string> {
   for (const name of routerNames) if (providers[name].isRoute(obj)) return providers[name].routeServices(obj);

@@ -16,6 +16,7 @@ export const service: RouteProvider = {
   detect: [],
   isRoute: () => false,
   routeServices: () => new Set(),
+  routeHosts: () => [],
   usedBy: () => false,
   render(_input: RouteInput): RouteOutput {
     return { rewritten: [], generated: [], warnings: [] };

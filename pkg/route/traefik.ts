@@ -30,6 +30,7 @@ export const traefik: RouteProvider = {
   detect: [{ apiVersion: API, kind: 'IngressRoute' }, { apiVersion: API, kind: 'TraefikService' }],
   isRoute: (obj) => obj.kind === 'IngressRoute' && obj.apiVersion === API,
   routeServices: (route) => new Set(routesOf(route).flatMap((r) => (r.services ?? []).filter(isService).map((s) => s.name))),
+  routeHosts: (route) => [...new Set(routesOf(route).flatMap((r) => [...r.match.matchAll(/Host\(`([^`]+)`\)/g)].map((m) => m[1]!)))],
   usedBy: (chart) => chart.routes.some((r) => traefik.isRoute(r)),
   render(input: RouteInput): RouteOutput {
     const generated: KubeObject[] = [];

@@ -91,6 +91,8 @@ export interface RouteProvider {
   isRoute(obj: Pick<KubeObject, 'apiVersion' | 'kind'>): boolean;
   /** The Service names a route it claims sends traffic to. */
   routeServices(route: KubeObject): Set<string>;
+  /** The host names a route it claims serves, for people (`bluegreen preview`); empty when it has none. */
+  routeHosts(route: KubeObject): string[];
   /** Whether the chart already routes the app with this provider. */
   usedBy(chart: ChartRouting): boolean;
   render(input: RouteInput): RouteOutput;
