@@ -85,7 +85,7 @@ function parseArgs(argv: string[]): Args {
     .options({
       ...WORKLOAD_OPTIONS,
       strategy: { choices: ['canary', 'bluegreen'] as const, default: 'canary' as const, describe: 'How a new version is introduced' },
-      router: { choices: routerNames, describe: 'Traffic provider (default: what the chart uses: HTTPRoute → gateway, Ingress → nginx; else gateway)' },
+      router: { choices: routerNames, describe: 'Traffic provider (default: the first the chart uses, else the first the cluster serves)' },
       header: { type: 'string', default: 'x-version', describe: 'Request header that selects a version' },
       offline: { type: 'boolean', default: false, describe: 'Do not read the cluster: treat every app as a first install' },
       'stable-version': { type: 'string', describe: 'Do not read the cluster: take this as the stable version of every app' },

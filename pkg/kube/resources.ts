@@ -26,6 +26,7 @@ const KNOWN: Record<string, [plural: string, namespaced: boolean]> = {
   'networking.k8s.io/v1/Ingress': ['ingresses', true],
   'networking.k8s.io/v1/NetworkPolicy': ['networkpolicies', true],
   'gateway.networking.k8s.io/v1/HTTPRoute': ['httproutes', true],
+  'gateway.networking.k8s.io/v1/GRPCRoute': ['grpcroutes', true],
   'gateway.networking.k8s.io/v1/Gateway': ['gateways', true],
   'coordination.k8s.io/v1/Lease': ['leases', true],
   'events.k8s.io/v1/Event': ['events', true],

@@ -57,7 +57,7 @@ function liveAfter(text: string, ready = true): ObservedState {
       ...(d.metadata.annotations![VERSION_SOURCE_ANNOTATION] === undefined ? {} : { source: d.metadata.annotations![VERSION_SOURCE_ANNOTATION] }),
     };
   }
-  return { apps, cluster: { gatewayApi: true } };
+  return { apps, cluster: { routers: ['gateway'] } };
 }
 
 function upgrade(from: ChartValues, to: ChartValues, options: RenderOptions = {}) {

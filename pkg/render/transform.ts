@@ -15,7 +15,7 @@ import { childName } from './naming.ts';
 import { nameNewVersion, resolveVersion } from './version.ts';
 import type { VersionSource } from './version.ts';
 import { chartReplicas, cleanLiveObject, configCopy, isHeadless, isRendered, mark, pinService, podLabels, previewService, retargetScaler, serviceSelector, targetsDeployment, versionDeployment, versionService } from './workload.ts';
-import { httpRouteServiceNames, ingressServiceNames, provider } from '../route/index.ts';
+import { describeDetection, ingressServiceNames, isAnyRoute, provider, routeKinds, routeServices, routeTraffic, selectRouter, spansVersions, stableServiceFor } from '../route/index.ts';
 import type { ParentGateway, RouteProvider, RouterName } from '../route/index.ts';
 
 /** Options of {@link render}. */
@@ -33,7 +33,7 @@ export interface RenderOptions {
   exclude?: string[];
   /** Default: `canary`. */
   strategy?: Strategy;
-  /** Default: what the chart already uses (HTTPRoute → gateway, Ingress → nginx), else gateway. */
+  /** Default: what the chart already uses, else what the cluster serves (see `selectRouter`). */
   router?: RouterName;
   /** Request header that selects a version. Default: `x-version`. */
   header?: string;
@@ -74,7 +74,7 @@ export interface Parsed {
   object: KubeObject;
 }
 
-const WATCHED_KINDS = new Set(['Deployment', 'Service', 'Ingress', 'HTTPRoute', 'HorizontalPodAutoscaler', 'VerticalPodAutoscaler', 'ScaledObject', 'PersistentVolumeClaim']);
+const WATCHED_KINDS = new Set(['Deployment', 'Service', 'Ingress', ...routeKinds().map((k) => k.kind), 'HorizontalPodAutoscaler', 'VerticalPodAutoscaler', 'ScaledObject', 'PersistentVolumeClaim']);
 
 /**
  * The post-renderer's transform. A managed Deployment (see managed.ts) runs as one
@@ -161,33 +161,39 @@ export function renderPrepared(prepared: Prepared, options: RenderOptions, obser
     const appServices = services.filter((s) => owners.get(s)?.length === 1 && owners.get(s)?.[0] === dep);
     const names = new Set(appServices.map((s) => s.object.metadata.name));
     const appIngresses = ingresses.filter((i) => intersects(ingressServiceNames(i.object), names));
-    const routes = untouched.filter((p) => p.object.kind === 'HTTPRoute' && intersects(httpRouteServiceNames(p.object), names));
-    const routerName = options.router ?? (routes.length > 0 ? 'gateway' : appIngresses.length > 0 ? 'nginx' : 'gateway');
-    const router = provider(routerName);
-    apps.push({ app, version: current.version, changed: current.changed, source: current.source, router: routerName, plan });
+    const routes = untouched.filter((p) => isAnyRoute(p.object) && intersects(routeServices(p.object), names));
+    const routable = appServices.filter((s) => !isHeadless(s.object));
+    const routed = routes.length > 0 || appIngresses.length > 0;
+    const gateway = options.gateways?.[app] ?? (options.gateway !== undefined && routable.some((s) => hasHttpPort(s.object)) ? options.gateway : undefined);
+    // A route is generated only when asked: --gateway (a Gateway API route) or --router.
+    const asked = options.router ?? (!routed && gateway !== undefined ? 'gateway' : undefined);
+    const choice = selectRouter({ router: asked, chart: { routes: routes.map((r) => r.object), ingresses: appIngresses.map((i) => i.object) }, served: observed.cluster?.routers });
+    const router = provider(choice.name);
+    apps.push({ app, version: current.version, changed: current.changed, source: current.source, router: choice.name, plan });
     if (current.changed && observedApp !== undefined) warnings.push(...staleConfigWarnings(app, observedApp, plan, configs));
 
-    const copies = emitWorkload(dep, plan, observed, edits, { identity, current, rename: (key) => copyName(key, app, readers, plan) });
+    const copies = emitWorkload(dep, plan, observed, edits, { identity, current, rename: (key) => copyName(key, app, readers, plan), startEmpty: spansVersions(router) });
     for (const [key, name] of copies) {
       const source = configs.get(key)!;
       insertAfter(edits, source, [configCopy(source.object, plan, name)]);
     }
     for (const svc of appServices) {
       const routable = !isHeadless(svc.object);
-      replace(edits, svc, pinService(svc.object, plan));
+      replace(edits, svc, stableServiceFor(router, pinService(svc.object, plan), plan));
       if (!routable) continue;
       const extra = plan.tracks.map((t) => versionService(svc.object, plan, t));
       const preview = plan.tracks.find((t) => t.role === 'preview');
       if (preview !== undefined) extra.push(previewService(svc.object, plan, preview));
       insertAfter(edits, svc, extra);
     }
-    const routable = appServices.filter((s) => !isHeadless(s.object));
-    const gateway = options.gateways?.[app] ?? (options.gateway !== undefined && routable.some((s) => hasHttpPort(s.object)) ? options.gateway : undefined);
-    if (routes.length === 0 && appIngresses.length === 0 && gateway === undefined) {
-      // No route of the chart sends traffic to this app and none was asked for.
-    } else if (options.router === undefined && routerName === 'gateway' && routes.length === 0 && observed.cluster?.gatewayApi === false) {
-      if (appServices.length > 0) warnings.push(`Deployment ${app}: the cluster does not serve the Gateway API, so no HTTPRoute is generated; traffic follows the stable Service (pass --router to choose)`);
-    } else {
+    if (choice.by === 'fallback' && appServices.length > 0) {
+      warnings.push(`Deployment ${app}: the cluster serves none of ${describeDetection()}, so router ${choice.name} splits its traffic (pass --router to choose)`);
+    }
+    // Routes only where traffic is routed: the chart's own routes, or where --gateway or
+    // --router asks; the service router (no route objects) when the cluster serves no other.
+    if (asked === 'gateway' && options.router === undefined && observed.cluster !== undefined && !observed.cluster.routers.includes('gateway')) {
+      warnings.push(`Deployment ${app}: the cluster does not serve the Gateway API, so no HTTPRoute is generated for --gateway; traffic follows the stable Service`);
+    } else if (choice.by !== 'cluster' && choice.by !== 'default') {
       emitRoutes(router, plan, routable, routes, appIngresses, gateway, edits, warnings);
     }
     for (const scaler of untouched.filter((p) => targetsDeployment(p.object, app))) replace(edits, scaler, retargetScaler(scaler.object, plan));
@@ -328,6 +334,8 @@ interface WorkloadContext {
   current: CurrentVersion;
   /** The name of the current version's copy of a chart config object. */
   rename: (key: string) => string;
+  /** The router splits traffic by replica counts: a new canary starts with no pod. */
+  startEmpty: boolean;
 }
 
 /** Emits the app's Deployments; returns the config copies the current version reads (key → copy name). */
@@ -339,7 +347,7 @@ function emitWorkload(dep: Parsed, plan: AppPlan, observed: ObservedState, edits
   const versioned = (): KubeObject => {
     const live = observed.apps[plan.app]?.versions[plan.version];
     const source = ctx.current.source === 'live' ? live?.source : ctx.current.source;
-    const out = versionDeployment(dep.object, plan, current, { replicas: initialReplicas(dep.object, plan, observed), hash: ctx.identity.hash, ...(source === undefined ? {} : { source }) });
+    const out = versionDeployment(dep.object, plan, current, { replicas: initialReplicas(dep.object, plan, observed, ctx.startEmpty), hash: ctx.identity.hash, ...(source === undefined ? {} : { source }) });
     if (ctx.current.legacy) return out;
     for (const ref of configRefs(podTemplate(out))) {
       const key = configKey(ref.kind, ref.name);
@@ -365,15 +373,18 @@ function emitWorkload(dep: Parsed, plan: AppPlan, observed: ObservedState, edits
 /**
  * How many replicas the rendered version's Deployment gets. The stable version and a first
  * install get the chart's count; a version already live keeps what switchyard scaled it
- * to; a new canary starts with one pod (reachable by header, no traffic); a new blue-green
+ * to; a new canary starts with one pod (reachable by header, no traffic), or none when
+ * `startEmpty` (the router splits by replica counts); a new blue-green
  * version comes up at full size.
  */
-function initialReplicas(chart: KubeObject, plan: AppPlan, observed: ObservedState): number | undefined {
+function initialReplicas(chart: KubeObject, plan: AppPlan, observed: ObservedState, startEmpty: boolean): number | undefined {
   const wanted = chartReplicas(chart);
   const track = plan.tracks.find((t) => t.version === plan.version)!;
   if (track.role === 'stable') return wanted;
   const live = observed.apps[plan.app]?.versions[plan.version];
   if (plan.strategy === 'bluegreen') return wanted ?? live?.replicas;
+  // Where replica counts split the traffic, a pod is traffic: only switchyard adds them.
+  if (startEmpty) return live?.replicas ?? 0;
   if (live !== undefined) return Math.max(live.replicas, wanted === 0 ? 0 : 1);
   return wanted === 0 ? 0 : 1;
 }
@@ -381,7 +392,7 @@ function initialReplicas(chart: KubeObject, plan: AppPlan, observed: ObservedSta
 function emitRoutes(router: RouteProvider, plan: AppPlan, services: Parsed[], routes: Parsed[], ingresses: Parsed[], gateway: ParentGateway | undefined, edits: Edits, warnings: string[]): void {
   if (services.length === 0) return;
   const owned = routes.filter((r) => router.isRoute(r.object));
-  const out = router.render({
+  const out = routeTraffic(router, {
     plan,
     services: services.map((s) => s.object),
     routes: owned.map((r) => r.object),

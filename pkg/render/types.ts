@@ -1,4 +1,5 @@
 /** Types shared by the transform, the route providers and the rollout engine. */
+import type { RouterName } from '../route/types.ts';
 
 /** Any Kubernetes object as plain data. */
 export interface KubeObject {
@@ -69,7 +70,10 @@ export interface ObservedApp {
 export interface ObservedState {
   apps: Record<string, ObservedApp>;
   /** What the cluster serves; unknown (undefined) when rendering offline. */
-  cluster?: { gatewayApi: boolean };
+  cluster?: {
+    /** The traffic providers whose kinds the cluster serves (`servedRouters`), in registry order. */
+    routers: RouterName[];
+  };
 }
 
 /** An empty observation: every app is a first install. */

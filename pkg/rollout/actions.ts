@@ -2,6 +2,7 @@ import type { Kube } from '../kube/index.ts';
 import { APP_LABEL, ROLE_LABEL } from '../render/index.ts';
 import type { KubeObject } from '../render/index.ts';
 import { deleteConfigCopies } from './config-copies.ts';
+import { routeKinds } from '../route/index.ts';
 import { drive } from './engine.ts';
 import type { DriveOptions, DriveResult, EngineDeps } from './engine.ts';
 import { acquireLease, holderIdentity, LeaseHeld } from './lease.ts';
@@ -211,8 +212,7 @@ export async function history(kube: Kube, namespace: string, app: string): Promi
 export async function deleteApp(kube: Kube, namespace: string, app: string): Promise<string[]> {
   const labelSelector = `${APP_LABEL}=${app}`;
   const kinds: [string, string][] = [
-    ['gateway.networking.k8s.io/v1', 'HTTPRoute'],
-    ['networking.k8s.io/v1', 'Ingress'],
+    ...routeKinds().map((k): [string, string] => [k.apiVersion, k.kind]),
     ['autoscaling/v2', 'HorizontalPodAutoscaler'],
     ['autoscaling.k8s.io/v1', 'VerticalPodAutoscaler'],
     ['keda.sh/v1alpha1', 'ScaledObject'],

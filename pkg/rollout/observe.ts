@@ -4,7 +4,8 @@ import { APP_LABEL, POD_TEMPLATE_HASH_LABEL, ROLE_LABEL, TEMPLATE_HASH_ANNOTATIO
 import type { KubeObject, ObservedApp, ObservedState, ObservedVersion } from '../render/types.ts';
 import { resolveVersion } from '../render/version.ts';
 import { cleanLiveObject } from '../render/workload.ts';
-import { readWeights } from '../route/index.ts';
+import { kindKey, readWeights, routeKinds, servedRouters, STABLE_VERSION_ANNOTATION } from '../route/index.ts';
+import type { RouterName } from '../route/index.ts';
 import { parseState } from './store.ts';
 import type { RolloutState } from './state.ts';
 
@@ -13,8 +14,8 @@ export interface LiveObjects {
   deployments: KubeObject[];
   services: KubeObject[];
   routes: KubeObject[];
-  /** Whether the cluster serves gateway.networking.k8s.io/v1 HTTPRoutes. */
-  gatewayApi: boolean;
+  /** The traffic providers the cluster serves (their kinds are installed). */
+  routers: RouterName[];
   /** switchyard's rollout state ConfigMaps. */
   states: KubeObject[];
 }
@@ -22,7 +23,8 @@ export interface LiveObjects {
 /**
  * Lists the objects that tell an app's state: every Deployment of the namespace (the
  * versioned ones and any unversioned original), and the Services and routes switchyard
- * labelled. Routes of a kind the cluster does not serve (no Gateway API CRDs) count as none.
+ * labelled (of every kind a provider writes). A kind the cluster does not serve (its CRD is not
+ * installed) has no objects, and the providers that need it are not served.
  */
 export async function listLive(kube: Kube, namespace: string): Promise<LiveObjects> {
   const labelled = { labelSelector: APP_LABEL };
@@ -30,18 +32,19 @@ export async function listLive(kube: Kube, namespace: string): Promise<LiveObjec
     try {
       return (await kube.list(apiVersion, kind, namespace, labelled)).items;
     } catch (err) {
-      if (isKubeError(err, 'not-found')) return undefined;
+      // A kind the cluster does not serve, or that the Role may not list, counts as not installed.
+      if (isKubeError(err, 'not-found') || isKubeError(err, 'forbidden')) return undefined;
       throw err;
     }
   };
-  const [deployments, services, httpRoutes, ingresses, states] = await Promise.all([
+  const [deployments, services, routeLists, states] = await Promise.all([
     kube.list('apps/v1', 'Deployment', namespace).then((r) => r.items),
     kube.list('v1', 'Service', namespace, labelled).then((r) => r.items),
-    optional('gateway.networking.k8s.io/v1', 'HTTPRoute'),
-    optional('networking.k8s.io/v1', 'Ingress'),
+    Promise.all(routeKinds().map(async (k) => ({ key: kindKey(k), items: await optional(k.apiVersion, k.kind) }))),
     kube.list('v1', 'ConfigMap', namespace, { labelSelector: `${ROLE_LABEL}=state` }).then((r) => r.items),
   ]);
-  return { deployments, services, routes: [...(httpRoutes ?? []), ...(ingresses ?? [])], gatewayApi: httpRoutes !== undefined, states };
+  const served = new Set(routeLists.filter((l) => l.items !== undefined).map((l) => l.key));
+  return { deployments, services, routes: routeLists.flatMap((l) => l.items ?? []), routers: servedRouters(served), states };
 }
 
 /**
@@ -50,7 +53,7 @@ export async function listLive(kube: Kube, namespace: string): Promise<LiveObjec
  */
 export async function observe(kube: Kube, namespace: string, apps: string[]): Promise<ObservedState> {
   const live = await listLive(kube, namespace);
-  const state: ObservedState = { apps: {}, cluster: { gatewayApi: live.gatewayApi } };
+  const state: ObservedState = { apps: {}, cluster: { routers: live.routers } };
   for (const app of apps) {
     const observed = observeApp(app, live);
     const original = live.deployments.find((d) => d.metadata.name === app && isUnversioned(d));
@@ -85,7 +88,7 @@ export function observeApp(app: string, live: LiveObjects): ObservedApp {
   }
   const observed: ObservedApp = { versions, weights: {} };
   const stableService = live.services.find((s) => mine(s) && s.metadata.labels?.[ROLE_LABEL] === 'stable-service');
-  const stable = (stableService?.spec as { selector?: Record<string, string> } | undefined)?.selector?.[VERSION_LABEL];
+  const stable = (stableService?.spec as { selector?: Record<string, string> } | undefined)?.selector?.[VERSION_LABEL] ?? stableService?.metadata.annotations?.[STABLE_VERSION_ANNOTATION];
   if (stable !== undefined) observed.stable = stable;
   for (const route of live.routes.filter(mine)) {
     const weights = readWeights(route);

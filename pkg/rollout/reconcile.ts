@@ -1,3 +1,4 @@
+import { selectRouter } from '../route/index.ts';
 import type { RouterName } from '../route/index.ts';
 import { compareVersions } from '../render/index.ts';
 import type { Strategy } from '../render/index.ts';
@@ -32,7 +33,7 @@ export function defaultSteps(strategy: Strategy, settings: PlanSettings): Step[]
 export function initialState(world: World, settings: PlanSettings, now: number): RolloutState {
   const versions = newestFirst(world);
   const stable = world.liveStable ?? world.original?.version ?? versions.at(-1) ?? 'unknown';
-  const router: RouterName = settings.router ?? (world.routes.length > 0 ? 'gateway' : world.ingresses.length > 0 ? 'nginx' : 'gateway');
+  const router: RouterName = selectRouter({ router: settings.router ?? world.router, chart: { routes: world.routes, ingresses: world.ingresses } }).name;
   const strategyAnnotation = world.deployments.get(versions[0] ?? '')?.metadata.annotations?.['switchyard.dev/strategy'];
   const strategy: Strategy = settings.strategy ?? (strategyAnnotation === 'bluegreen' ? 'bluegreen' : 'canary');
   const state: RolloutState = {

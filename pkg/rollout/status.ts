@@ -1,5 +1,6 @@
 import { compareVersions } from '../render/index.ts';
 import { VERSION_SOURCE_ANNOTATION } from '../render/labels.ts';
+import { effectiveShare, providers, spansVersions } from '../route/index.ts';
 import type { RolloutState } from './state.ts';
 import type { AppStatus, GateStatus, VersionRole, VersionStatus } from './view.ts';
 import { readiness } from './world.ts';
@@ -23,6 +24,10 @@ export function buildStatus(state: RolloutState, world: World, gates: GateStatus
   if (world.original !== undefined && !world.deployments.has(world.original.version)) {
     const r = readiness(world.original.deployment);
     versions.push({ version: world.original.version, role: roleOf(world.original.version), deployment: world.original.deployment.metadata.name, replicas: r.replicas, readyReplicas: r.ready, weight: weightOf(world.original.version) });
+  }
+  if (spansVersions(providers[state.router])) {
+    const total = versions.reduce((sum, v) => sum + v.readyReplicas, 0);
+    for (const v of versions) v.effectiveWeight = effectiveShare(v.readyReplicas, total);
   }
   const rank: Record<VersionRole, number> = { stable: 0, canary: 1, preview: 1, retained: 2 };
   versions.sort((a, b) => rank[a.role] - rank[b.role] || compareVersions(b.version, a.version));

@@ -1,9 +1,9 @@
 import { fieldManagerFor, isKubeError } from '../kube/index.ts';
 import type { Kube } from '../kube/index.ts';
-import { APP_LABEL, childName, compareVersions, POD_TEMPLATE_HASH_LABEL, RENDERED_ANNOTATION, VERSION_LABEL, versionSlug } from '../render/index.ts';
+import { APP_LABEL, childName, compareVersions, POD_TEMPLATE_HASH_LABEL, RENDERED_ANNOTATION, ROLE_LABEL, VERSION_LABEL, versionSlug } from '../render/index.ts';
 import type { AppPlan, KubeObject, Track, TrackRole } from '../render/index.ts';
 import { cleanLiveObject, previewService, versionService } from '../render/workload.ts';
-import { providers } from '../route/index.ts';
+import { checkPlan, providers, routeTraffic, spansVersions, stableAnnotations } from '../route/index.ts';
 import { deleteConfigCopies } from './config-copies.ts';
 import type { RolloutState } from './state.ts';
 import type { World } from './world.ts';
@@ -59,11 +59,17 @@ export async function applyTraffic(kube: Kube, world: World, plan: AppPlan, rout
   const change: TrafficChange = { services: [], routes: [], deleted: [] };
   const ns = world.namespace;
   const stable = plan.tracks[0]!;
-  const wanted = stable.original ? { [POD_TEMPLATE_HASH_LABEL]: plan.originalPodTemplateHash ?? null, [APP_LABEL]: null, [VERSION_LABEL]: null } : { [APP_LABEL]: plan.app, [VERSION_LABEL]: stable.version, [POD_TEMPLATE_HASH_LABEL]: null };
+  const provider = providers[router];
+  checkPlan(provider, plan);
+  const spans = spansVersions(provider);
+  const wanted = stable.original ? { [POD_TEMPLATE_HASH_LABEL]: plan.originalPodTemplateHash ?? null, [APP_LABEL]: null, [VERSION_LABEL]: null } : { [APP_LABEL]: plan.app, [VERSION_LABEL]: spans ? null : stable.version, [POD_TEMPLATE_HASH_LABEL]: null };
+  const annotations = stableAnnotations(provider, stable.version);
   for (const svc of world.stableServices) {
     const selector = (svc.spec as { selector?: Record<string, string> }).selector ?? {};
-    if (Object.entries(wanted).every(([k, v]) => (v === null ? selector[k] === undefined : selector[k] === v))) continue;
-    await kube.patch('v1', 'Service', ns, svc.metadata.name, 'merge', { spec: { selector: wanted } }, { fieldManager: fieldManagerFor(svc) });
+    const current = svc.metadata.annotations ?? {};
+    if (Object.entries(wanted).every(([k, v]) => (v === null ? selector[k] === undefined : selector[k] === v)) && Object.entries(annotations).every(([k, v]) => current[k] === v)) continue;
+    const patch = Object.keys(annotations).length === 0 ? { spec: { selector: wanted } } : { metadata: { annotations }, spec: { selector: wanted } };
+    await kube.patch('v1', 'Service', ns, svc.metadata.name, 'merge', patch, { fieldManager: fieldManagerFor(svc) });
     change.services.push(svc.metadata.name);
   }
   for (const svc of world.stableServices) {
@@ -77,17 +83,18 @@ export async function applyTraffic(kube: Kube, world: World, plan: AppPlan, rout
     }
   }
   await syncPreview(kube, world, plan, change);
-  const provider = providers[router];
   const routes = world.routes.filter((r) => provider.isRoute(r));
   if (routes.length > 0 || world.ingresses.length > 0) {
-    const out = provider.render({ plan, services: world.stableServices.map(chartView), routes: routes.map(cleanLiveObject), ingresses: world.ingresses.map(cleanLiveObject) });
+    const out = routeTraffic(provider, { plan, services: world.stableServices.map(chartView), routes: routes.map(cleanLiveObject), ingresses: world.ingresses.map(cleanLiveObject) });
     for (const [i, obj] of out.rewritten.entries()) {
       if (sameRoute(routes[i]!, obj)) continue;
       await kube.apply(forApply(obj, ns), { fieldManager: fieldManagerFor(routes[i]) });
       change.routes.push(obj.metadata.name);
     }
     const keep = new Set<string>();
-    for (const obj of routes.length === 0 && provider.name === 'gateway' ? [] : out.generated) {
+    // A generated stand-in for a chart route is the post-renderer's to create (it has the
+    // chart's inputs, e.g. --gateway); the engine only rewrites it once it is live.
+    for (const obj of out.generated.filter((o) => o.metadata.labels?.[ROLE_LABEL] !== 'route')) {
       keep.add(obj.metadata.name);
       const live = world.canaryRoutes.find((c) => c.metadata.name === obj.metadata.name);
       if (live !== undefined && sameRoute(live, obj)) continue;

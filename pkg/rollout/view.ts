@@ -13,8 +13,10 @@ export interface VersionStatus {
   /** Desired replicas. */
   replicas: number;
   readyReplicas: number;
-  /** Traffic weight in percent. */
+  /** Traffic weight in percent, as asked. */
   weight: number;
+  /** Where replica counts split the traffic (router `service`): its share of the ready pods, in percent. */
+  effectiveWeight?: number;
   /** Sum of container restarts of its pods, when known. */
   restarts?: number;
   /** Where the version's name came from (`flag`, `image-tag`, `label`, `hash`), when recorded. */

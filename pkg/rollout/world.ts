@@ -2,7 +2,8 @@ import { isKubeError } from '../kube/index.ts';
 import type { Kube } from '../kube/index.ts';
 import { APP_LABEL, POD_TEMPLATE_HASH_LABEL, resolveVersion, ROLE_LABEL, VERSION_LABEL } from '../render/index.ts';
 import type { KubeObject } from '../render/index.ts';
-import { ingressServiceNames, readWeights } from '../route/index.ts';
+import { ingressServiceNames, isRouterName, kindKey, readWeights, ROUTER_ANNOTATION, routeKinds, STABLE_VERSION_ANNOTATION } from '../route/index.ts';
+import type { RouterName } from '../route/index.ts';
 
 /** Everything live about one app that the engine reads or rewrites. */
 export interface World {
@@ -18,16 +19,18 @@ export interface World {
   versionServices: Set<string>;
   /** Blue-green preview Services by name. */
   previewServices: Map<string, KubeObject>;
-  /** HTTPRoutes switchyard rewrote or generated. */
+  /** Routes (of any provider's kind) switchyard rewrote, or generated in place of a chart route. */
   routes: KubeObject[];
   /** The chart's Ingresses that send traffic to the app's Services. */
   ingresses: KubeObject[];
-  /** Generated canary objects (e.g. NGINX canary Ingresses). */
+  /** Generated canary objects of any provider's kind (e.g. NGINX canary Ingresses). */
   canaryRoutes: KubeObject[];
   /** HPAs/VPAs/ScaledObjects pointing at the stable version. */
   scalers: KubeObject[];
   /** The version the stable Services select (undefined while adopting). */
   liveStable?: string;
+  /** The router the post-renderer recorded on a stable Service that spans versions. */
+  router?: RouterName;
   /** The weights the routes carry, by version. */
   liveWeights: Record<string, number>;
   /** resourceVersion of the Deployment list, to watch for changes from. */
@@ -43,17 +46,32 @@ const optional = async (p: Promise<{ items: KubeObject[] }>): Promise<KubeObject
   }
 };
 
-/** Reads the live objects of `app` in `namespace` (six parallel calls). */
+/** Route kinds: one the cluster does not serve, or that the Role may not list, has no objects. */
+const visible = async (p: Promise<{ items: KubeObject[] }>): Promise<KubeObject[]> => {
+  try {
+    return (await p).items;
+  } catch (err) {
+    if (isKubeError(err, 'not-found') || isKubeError(err, 'forbidden')) return [];
+    throw err;
+  }
+};
+
+/** The chart's Ingresses are read whole (they are not labelled): providers copy hosts and paths from them. */
+const INGRESS = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' };
+
+/** Reads the live objects of `app` in `namespace` (parallel calls: one per kind). */
 export async function readWorld(kube: Kube, namespace: string, app: string): Promise<World> {
   const labelSelector = `${APP_LABEL}=${app}`;
-  const [deployments, original, services, routes, ingresses, scalers] = await Promise.all([
+  const kinds = routeKinds().filter((k) => kindKey(k) !== kindKey(INGRESS));
+  const [deployments, original, services, routeLists, ingresses, scalers] = await Promise.all([
     kube.list('apps/v1', 'Deployment', namespace, { labelSelector }),
     kube.get('apps/v1', 'Deployment', namespace, app),
     kube.list('v1', 'Service', namespace, { labelSelector }).then((r) => r.items),
-    optional(kube.list('gateway.networking.k8s.io/v1', 'HTTPRoute', namespace, { labelSelector })),
-    optional(kube.list('networking.k8s.io/v1', 'Ingress', namespace)),
+    Promise.all(kinds.map((k) => visible(kube.list(k.apiVersion, k.kind, namespace, { labelSelector })))),
+    optional(kube.list(INGRESS.apiVersion, INGRESS.kind, namespace)),
     optional(kube.list('autoscaling/v2', 'HorizontalPodAutoscaler', namespace, { labelSelector })),
   ]);
+  const routes = [...routeLists.flat(), ...ingresses.filter((i) => i.metadata.labels?.[APP_LABEL] === app)];
   const role = (o: KubeObject): string | undefined => o.metadata.labels?.[ROLE_LABEL];
   const world: World = {
     app,
@@ -64,7 +82,7 @@ export async function readWorld(kube: Kube, namespace: string, app: string): Pro
     previewServices: new Map(services.filter((s) => role(s) === 'preview-service').map((s) => [s.metadata.name, s])),
     routes: routes.filter((r) => role(r) === 'route'),
     ingresses: [],
-    canaryRoutes: ingresses.filter((i) => i.metadata.labels?.[APP_LABEL] === app && role(i) === 'canary-route'),
+    canaryRoutes: routes.filter((r) => role(r) === 'canary-route'),
     scalers: scalers.filter((s) => role(s) === 'scaler'),
     liveWeights: {},
     listVersion: deployments.resourceVersion,
@@ -76,7 +94,11 @@ export async function readWorld(kube: Kube, namespace: string, app: string): Pro
   const serviceNames = new Set(world.stableServices.map((s) => s.metadata.name));
   world.ingresses = ingresses.filter((i) => role(i) !== 'canary-route' && [...ingressServiceNames(i)].some((n) => serviceNames.has(n)));
   const selector = (world.stableServices[0]?.spec as { selector?: Record<string, string> } | undefined)?.selector;
-  if (selector?.[VERSION_LABEL] !== undefined) world.liveStable = selector[VERSION_LABEL];
+  const annotations = world.stableServices[0]?.metadata.annotations ?? {};
+  const liveStable = selector?.[VERSION_LABEL] ?? annotations[STABLE_VERSION_ANNOTATION];
+  if (liveStable !== undefined) world.liveStable = liveStable;
+  const router = annotations[ROUTER_ANNOTATION];
+  if (router !== undefined && isRouterName(router)) world.router = router;
   if (original !== undefined && (role(original) === undefined || role(original) === 'original')) {
     let version = 'unversioned';
     try {

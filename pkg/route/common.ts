@@ -96,3 +96,15 @@ export function generatedMeta(name: string, source: KubeObject, plan: AppPlan): 
   metadata.annotations = { [WEIGHTS_ANNOTATION]: weightsAnnotation(plan) };
   return metadata;
 }
+
+/** The literal hosts (no wildcards) of the Ingress rules that send traffic to `serviceName`, sorted. */
+export function ingressHosts(ingresses: KubeObject[], serviceName: string): string[] {
+  const hosts = new Set<string>();
+  for (const ingress of ingresses) {
+    for (const rule of (ingress.spec as IngressSpec | undefined)?.rules ?? []) {
+      const targets = (rule.http?.paths ?? []).some((p) => p.backend.service?.name === serviceName);
+      if (targets && rule.host !== undefined && !rule.host.startsWith('*')) hosts.add(rule.host);
+    }
+  }
+  return [...hosts].sort();
+}

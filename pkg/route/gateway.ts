@@ -4,22 +4,24 @@ import { childName } from '../render/naming.ts';
 import type { AppPlan, Track } from '../render/plan.ts';
 import type { KubeObject } from '../render/types.ts';
 import { mark } from '../render/workload.ts';
-import { generatedMeta, ingressServiceNames, isServiceRef, WEIGHTS_ANNOTATION, weightsAnnotation } from './common.ts';
+import { generatedMeta, httpRouteServiceNames, ingressServiceNames, isServiceRef, WEIGHTS_ANNOTATION, weightsAnnotation } from './common.ts';
 import type { BackendRef, IngressSpec } from './common.ts';
 import type { RouteInput, RouteOutput, RouteProvider } from './types.ts';
 
 const GROUP = 'gateway.networking.k8s.io';
+/** The route kinds rewritten the same way; only HTTPRoutes are generated. */
+const KINDS = ['HTTPRoute', 'GRPCRoute'];
 const MAX_RULES = 16;
 /** Rules switchyard adds are named with this prefix, so a re-render can replace them. */
 export const RULE_PREFIX = 'switchyard-';
 
 interface HeaderMatch { type?: string; name: string; value: string }
-interface RouteMatch { path?: { type?: string; value?: string }; headers?: HeaderMatch[]; [key: string]: unknown }
+interface RouteMatch { path?: { type?: string; value?: string }; method?: unknown; headers?: HeaderMatch[]; [key: string]: unknown }
 interface RouteRule { name?: string; matches?: RouteMatch[]; filters?: unknown[]; backendRefs?: BackendRef[]; timeouts?: unknown; [key: string]: unknown }
 interface RouteSpec { parentRefs?: unknown[]; hostnames?: string[]; rules?: RouteRule[]; [key: string]: unknown }
 
 /**
- * Gateway API HTTPRoute. The chart's own HTTPRoute keeps its name, parents and matches;
+ * Gateway API HTTPRoute and GRPCRoute. The chart's own route keeps its name, parents and matches;
  * each rule that sends traffic to the app gets weighted backendRefs (the stable Service
  * plus the per-version Service of every version with weight) and one header-matched rule
  * per live version. When the chart has no HTTPRoute, one is generated from its Ingress
@@ -27,8 +29,13 @@ interface RouteSpec { parentRefs?: unknown[]; hostnames?: string[]; rules?: Rout
  */
 export const gateway: RouteProvider = {
   name: 'gateway',
-  capabilities: { maxWeightedVersions: 16, headerRouting: 'every-version' },
-  isRoute: (obj) => obj.kind === 'HTTPRoute' && obj.apiVersion.startsWith(`${GROUP}/`),
+  capabilities: { maxWeightedVersions: 16, headerRouting: 'every-version', weightStep: 1, split: 'router' },
+  writes: KINDS.map((kind) => ({ apiVersion: `${GROUP}/v1`, kind })),
+  detect: [{ apiVersion: `${GROUP}/v1`, kind: 'HTTPRoute' }],
+  isRoute: (obj) => KINDS.includes(obj.kind) && obj.apiVersion.startsWith(`${GROUP}/`),
+  routeServices: httpRouteServiceNames,
+  routeHosts: (route) => (route.spec as RouteSpec | undefined)?.hostnames ?? [],
+  usedBy: (chart) => chart.routes.some((r) => gateway.isRoute(r)),
   render(input: RouteInput): RouteOutput {
     const warnings: string[] = [];
     const rewritten = input.routes.map((route) => rewriteRoute(route, input, warnings));
@@ -57,19 +64,19 @@ function rewriteRoute(route: KubeObject, input: RouteInput, warnings: string[]):
     const base = ours.find((ref) => services.has(ref.name));
     if (base === undefined) return;
     const others = refs.filter((ref) => !ours.includes(ref));
-    if (others.length > 0) warnings.push(`HTTPRoute ${route.metadata.name}: rule ${index} also sends traffic to ${others.map((r) => r.name).join(', ')}; switchyard's weights are relative to them`);
+    if (others.length > 0) warnings.push(`${route.kind} ${route.metadata.name}: rule ${index} also sends traffic to ${others.map((r) => r.name).join(', ')}; switchyard's weights are relative to them`);
     const weighted = weightedRefs(base, plan);
     for (const ref of weighted) if (ref.name !== base.name) inserted.add(ref.name);
     rule.backendRefs = [...weighted, ...others];
     // A header route only for versions that run pods: a retained version scaled to zero has none.
     for (const track of plan.tracks.filter((t) => t.serving)) {
-      headerRules.push(headerRule(rule, base, plan, track, `${RULE_PREFIX}${track.slug}-${index}`));
+      headerRules.push(headerRule(route.kind, rule, base, plan, track, `${RULE_PREFIX}${track.slug}-${index}`));
       inserted.add(childName(base.name, track.slug));
     }
   });
   const rules = [...chartRules, ...headerRules];
   if (rules.length > MAX_RULES) {
-    throw new RenderError('too-many-versions', `HTTPRoute ${route.metadata.name}: ${plan.tracks.length} live versions need ${rules.length} rules, more than Gateway API's ${MAX_RULES}; retire versions with --keep`);
+    throw new RenderError('too-many-versions', `${route.kind} ${route.metadata.name}: ${plan.tracks.length} live versions need ${rules.length} rules, more than Gateway API's ${MAX_RULES}; retire versions with --keep`);
   }
   spec.rules = rules;
   out.metadata.annotations = { ...out.metadata.annotations, [BACKENDS_ANNOTATION]: [...inserted].sort().join(','), [WEIGHTS_ANNOTATION]: weightsAnnotation(plan) };
@@ -87,10 +94,11 @@ function weightedRefs(base: BackendRef, plan: AppPlan): BackendRef[] {
   return refs;
 }
 
-function headerRule(rule: RouteRule, base: BackendRef, plan: AppPlan, track: Track, name: string): RouteRule {
+function headerRule(kind: string, rule: RouteRule, base: BackendRef, plan: AppPlan, track: Track, name: string): RouteRule {
   const { weight: _w, ...rest } = base;
   const header = plan.header.toLowerCase();
-  const matches = (rule.matches ?? [{ path: { type: 'PathPrefix', value: '/' } }]).map((match) => ({
+  const everything: RouteMatch = kind === 'GRPCRoute' ? {} : { path: { type: 'PathPrefix', value: '/' } };
+  const matches = (rule.matches ?? [everything]).map((match) => ({
     ...structuredClone(match),
     headers: [...(match.headers ?? []).filter((h) => h.name.toLowerCase() !== header), { type: 'Exact', name: plan.header, value: track.version }],
   }));

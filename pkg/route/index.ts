@@ -1,3 +1,5 @@
-export type { ParentGateway, RouteInput, RouteOutput, RouteProvider, RouterCapabilities, RouterName } from './types.ts';
-export { isRouterName, provider, providers, routerNames } from './registry.ts';
-export { httpRouteServiceNames, ingressServiceNames, readWeights, WEIGHTS_ANNOTATION } from './common.ts';
+export type { ChartRouting, KindRef, ParentGateway, RouteInput, RouteOutput, RouteProvider, RouterCapabilities, RouterName } from './types.ts';
+export type { RouterChoice, RouterQuery } from './registry.ts';
+export { describeDetection, isAnyRoute, isRouterName, kindKey, provider, providers, routeHosts, routeKinds, routerNames, routeServices, selectRouter, servedRouters } from './registry.ts';
+export { checkPlan, effectiveShare, replicasForShare, ROUTER_ANNOTATION, routeTraffic, spansVersions, STABLE_VERSION_ANNOTATION, stableAnnotations, stableServiceFor } from './capabilities.ts';
+export { ingressServiceNames, readWeights, WEIGHTS_ANNOTATION } from './common.ts';

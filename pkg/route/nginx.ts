@@ -19,8 +19,14 @@ const CANARY_KEYS = ['canary', 'canary-weight', 'canary-weight-total', 'canary-b
  */
 export const nginx: RouteProvider = {
   name: 'nginx',
-  capabilities: { maxWeightedVersions: 2, headerRouting: 'canary-only' },
+  capabilities: { maxWeightedVersions: 2, headerRouting: 'canary-only', weightStep: 1, split: 'router' },
+  writes: [{ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' }],
+  // The Ingress API is always served; whether ingress-nginx runs behind it cannot be told.
+  detect: [],
   isRoute: () => false,
+  routeServices: () => new Set(),
+  routeHosts: () => [],
+  usedBy: (chart) => chart.ingresses.length > 0,
   render(input: RouteInput): RouteOutput {
     const { plan } = input;
     const warnings: string[] = [];

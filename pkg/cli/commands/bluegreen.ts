@@ -3,6 +3,7 @@ import { appStatus, control, runRollout } from '../../rollout/actions.ts';
 import { readState } from '../../rollout/store.ts';
 import { readWorld } from '../../rollout/world.ts';
 import { childName } from '../../render/index.ts';
+import { routeHosts } from '../../route/index.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import type { CommandContext } from '../context.ts';
 import { formatOutput, renderStatus } from '../output/index.ts';
@@ -95,7 +96,7 @@ export function registerBlueGreenCommands(y: Argv, register: Register): Argv {
     const header = (await readState(kube, kube.namespace, args.app))?.state.header ?? 'x-version';
     const svc = world.stableServices[0];
     const port = (svc?.spec as { ports?: { port?: number }[] } | undefined)?.ports?.[0]?.port ?? 80;
-    const hosts = world.routes.flatMap((r) => (r.spec as { hostnames?: string[] }).hostnames ?? []);
+    const hosts = world.routes.flatMap(routeHosts);
     const host = hosts[0] ?? world.ingresses.flatMap((i) => (i.spec as { rules?: { host?: string }[] }).rules ?? []).find((r) => r.host !== undefined)?.host;
     const previewSvc = svc === undefined ? undefined : childName(svc.metadata.name, 'preview');
     const lines = [

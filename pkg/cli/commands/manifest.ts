@@ -27,7 +27,7 @@ function renderFlags<T>(y: Argv<T>): Argv<T & RenderArgs> {
   return y
     .option('filename', { alias: 'f', type: 'string', array: true, describe: 'Manifest file(s) to read; - for stdin' })
     .options(WORKLOAD_OPTIONS)
-    .option('router', { choices: routerNames, describe: 'Traffic provider (default: what the manifest uses, else gateway)' })
+    .option('router', { choices: routerNames, describe: 'Traffic provider (default: the first the manifest uses, else the first the cluster serves)' })
     .option('header', { type: 'string', default: 'x-version', describe: 'Request header that selects a version' }) as unknown as Argv<T & RenderArgs>;
 }
 

@@ -81,7 +81,7 @@ function versionTable(versions: readonly VersionStatus[], style: Style): string 
   const rows = versions.map((v) => [
     clean(v.version),
     v.role,
-    percent(v.weight),
+    v.effectiveWeight === undefined || v.effectiveWeight === v.weight ? percent(v.weight) : `${percent(v.weight)} (${percent(v.effectiveWeight)} live)`,
     readyCell(v.readyReplicas, v.replicas, style),
     v.restarts === undefined ? NONE : restartsCell(v.restarts, style),
     v.source === undefined ? NONE : clean(v.source.replace('-', ' ')),

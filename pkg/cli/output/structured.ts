@@ -67,7 +67,7 @@ function statusDocument(view: AppStatus): RolloutStatusDocument {
       kind: 'RolloutStatus',
       ...view,
       step: ordered(view.step, ['index', 'total', 'description']),
-      versions: view.versions.map((v) => ordered(v, ['version', 'role', 'deployment', 'replicas', 'readyReplicas', 'weight', 'restarts', 'source'])),
+      versions: view.versions.map((v) => ordered(v, ['version', 'role', 'deployment', 'replicas', 'readyReplicas', 'weight', 'effectiveWeight', 'restarts', 'source'])),
       gates: view.gates.map((g) => ordered(g, ['name', 'ok', 'message'])),
     },
     STATUS_KEYS,
