@@ -59,19 +59,13 @@ async function threeLiveVersions(t: TestContext, ns: string, { scaleDownOld }: {
   assertOk(await deploy(ns, '1.0.0'), 'install 1.0.0');
   assertOk(await deploy(ns, '2.0.0'), 'upgrade to 2.0.0');
   assertOk(await bluegreen(ns, ['run', 'web', '--wait']), 'run --wait (2.0.0)');
-  assertOk(await bluegreen(ns, ['switch', 'web', '--scale-down-delay', scaleDownOld ? '1s' : '0']), 'switch to 2.0.0');
+  assertOk(await bluegreen(ns, ['switch', 'web', ...(scaleDownOld ? ['--scale-down-delay', '1s', '--wait-scale-down'] : ['--scale-down-delay', '0'])]), 'switch to 2.0.0');
   if (scaleDownOld) {
     const down = async (): Promise<boolean> => {
       const d = await getJson<Deployment>(ns, 'deployment', 'web-1-0-0');
       return d.spec.replicas === 0 && (d.status?.replicas ?? 0) === 0;
     };
-    try {
-      await waitFor(down, { timeoutMs: 5_000 });
-    } catch {
-      t.diagnostic('1.0.0 was not scaled down 5 s after switch --scale-down-delay 1s; scaling it down with prune');
-      assertOk(await bluegreen(ns, ['prune', 'web']), 'prune');
-      await waitFor(down, { timeoutMs: 10_000 });
-    }
+    await waitFor(down, { timeoutMs: 10_000 });
   }
   assertOk(await deploy(ns, '3.0.0'), 'upgrade to 3.0.0');
   assertOk(await bluegreen(ns, ['run', 'web', '--wait']), 'run --wait (3.0.0)');
