@@ -134,7 +134,7 @@ suite('every traffic provider against the real CRDs', { concurrency: true }, () 
       assert.equal(at25.weights['2.0.0'], 25);
       await strictDryRun(ns, p, '2.0.0');
 
-      assertOk(await canary(ns, ['promote', 'web', '--wait'], { timeoutMs: 90_000 }), 'promote');
+      assertOk(await canary(ns, ['promote', 'web', '--wait', '--scale-down-delay', '0'], { timeoutMs: 90_000 }), 'promote');
       assert.equal(await selected(ns), '2.0.0');
       assert.deepEqual((await p.read(ns)).main, [['web', 100]], 'after promotion the stable Service (now 2.0.0) takes everything');
 
@@ -189,7 +189,7 @@ suite('router service: replica counts split the traffic', { concurrency: true },
     const pods = slices.items.flatMap((s) => s.endpoints ?? []).map((e) => e.targetRef?.name ?? '');
     assert.ok(pods.some((p) => p.startsWith('web-1-0-0-')) && pods.some((p) => p.startsWith('web-2-0-0-')), `the stable Service's endpoints hold both versions' pods: ${pods.join(', ')}`);
 
-    assertOk(await canary(ns, ['promote', 'web', '--wait'], { timeoutMs: 90_000 }), 'promote');
+    assertOk(await canary(ns, ['promote', 'web', '--wait', '--scale-down-delay', '0'], { timeoutMs: 90_000 }), 'promote');
     const after = await getJson<Obj<{ selector: Record<string, string> }>>(ns, 'service', 'web');
     assert.equal(after.metadata.annotations?.['switchyard.dev/stable-version'], '2.0.0');
     assert.equal((await getJson<Deployment>(ns, 'deployment', 'web-1-0-0')).spec.replicas, 0, 'the old version keeps no pods, so it takes no traffic');
