@@ -2,7 +2,7 @@ import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import type { Strategy } from '../render/index.ts';
 import { KubeError } from '../kube/errors.ts';
-import { LeaseHeld } from '../rollout/lease.ts';
+import { LeaseHeld, LeaseLost } from '../rollout/lease.ts';
 import { CommandContext, globalFlags } from './context.ts';
 import type { GlobalArgs } from './context.ts';
 import { EXIT, exitCodeFor, oneLine, UsageError } from './exit-codes.ts';
@@ -109,5 +109,6 @@ function report(io: Io, spec: PluginSpec, err: unknown): number {
   const prefix = err instanceof UsageError ? 'error' : err instanceof KubeError || err instanceof LeaseHeld ? 'error' : 'error';
   io.stderr.write(`kubectl ${spec.name}: ${prefix}: ${oneLine(err)}\n`);
   if (err instanceof UsageError) io.stderr.write(`See 'kubectl ${spec.name} --help'.\n`);
+  if (err instanceof LeaseLost) io.stderr.write(`The new holder carries on; to resume after it stops: kubectl ${spec.name} run ${err.app} -n ${err.namespace}\n`);
   return code;
 }

@@ -4,6 +4,7 @@ import type { KubeObject } from '../render/index.ts';
 import { drive } from './engine.ts';
 import type { DriveOptions, DriveResult, EngineDeps } from './engine.ts';
 import { acquireLease, holderIdentity, LeaseHeld } from './lease.ts';
+import type { Lock } from './lease.ts';
 import { initialState, reconcile } from './reconcile.ts';
 import { request } from './requests.ts';
 import { buildStatus } from './status.ts';
@@ -26,13 +27,31 @@ export class NothingToDo extends Error {
 export interface RunOptions extends DriveOptions {
   /** Take over a lease held by someone else. */
   force: boolean;
+  /** How often the lease is renewed. Default: a third of its duration. */
+  leaseRenewMs?: number;
+}
+
+/**
+ * `deps` for a drive under `lock`: writes are refused once the lease is lost and waits
+ * end at once; {@link Lock.check} after the drive turns that into the LeaseLost error.
+ */
+function underLock(deps: EngineDeps, lock: Lock): EngineDeps {
+  return { ...deps, kube: lock.guard(deps.kube), signal: deps.signal === undefined ? lock.lost : AbortSignal.any([deps.signal, lock.lost]) };
+}
+
+async function driveUnder(deps: EngineDeps, lock: Lock, options: DriveOptions): Promise<DriveResult> {
+  try {
+    return await drive(underLock(deps, lock), options);
+  } finally {
+    lock.check();
+  }
 }
 
 /** Drives an app to the end of its rollout (or as far as it can without waiting). */
 export async function runRollout(deps: EngineDeps, options: RunOptions): Promise<DriveResult> {
-  const lock = await acquireLease(deps.kube, deps.namespace, deps.app, { force: options.force, now: deps.now });
+  const lock = await acquireLease(deps.kube, deps.namespace, deps.app, { force: options.force, now: deps.now, renewEveryMs: options.leaseRenewMs });
   try {
-    return await drive(deps, options);
+    return await driveUnder(deps, lock, options);
   } finally {
     await lock.release();
   }
@@ -52,9 +71,9 @@ export type ControlResult =
  * is done (or, without `wait`, as far as it can without waiting).
  */
 export async function control(deps: EngineDeps, kind: ControlRequest['kind'], options: RunOptions, extra: { reason?: string; target?: string; weight?: number } = {}): Promise<ControlResult> {
-  let lock;
+  let lock: Lock;
   try {
-    lock = await acquireLease(deps.kube, deps.namespace, deps.app, { force: options.force, now: deps.now });
+    lock = await acquireLease(deps.kube, deps.namespace, deps.app, { force: options.force, now: deps.now, renewEveryMs: options.leaseRenewMs });
   } catch (err) {
     if (!(err instanceof LeaseHeld)) throw err;
     try {
@@ -67,14 +86,14 @@ export async function control(deps: EngineDeps, kind: ControlRequest['kind'], op
   }
   try {
     try {
-      await storeRequest(deps, request(kind, holderIdentity(), deps.now(), extra), options);
+      await storeRequest(underLock(deps, lock), request(kind, holderIdentity(), deps.now(), extra), options);
     } catch (err) {
       // Nothing left to ask (e.g. a switch that a killed command already made): still
       // converge what is live — a half-applied flip is finished by this drive.
       if (!(err instanceof NothingToDo)) throw err;
-      return { kind: 'nothing', message: err.message, result: await drive(deps, { ...options, stopAtPause: true }) };
+      return { kind: 'nothing', message: err.message, result: await driveUnder(deps, lock, { ...options, stopAtPause: true }) };
     }
-    return { kind: 'done', result: await drive(deps, { ...options, stopAtPause: true }) };
+    return { kind: 'done', result: await driveUnder(deps, lock, { ...options, stopAtPause: true }) };
   } finally {
     await lock.release();
   }
