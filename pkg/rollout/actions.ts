@@ -1,3 +1,4 @@
+import { isKubeError } from '../kube/index.ts';
 import type { Kube } from '../kube/index.ts';
 import { APP_LABEL, ROLE_LABEL } from '../render/index.ts';
 import type { KubeObject } from '../render/index.ts';
@@ -242,8 +243,11 @@ export async function deleteApp(kube: Kube, namespace: string, app: string): Pro
     let items: KubeObject[] = [];
     try {
       items = (await kube.list(apiVersion, kind, namespace, { labelSelector })).items;
-    } catch {
-      continue;
+    } catch (err) {
+      // A kind the cluster does not serve (its CRD is not installed) has nothing to delete;
+      // anything else (forbidden, unreachable) must not be reported as a clean delete.
+      if (isKubeError(err, 'not-found')) continue;
+      throw err;
     }
     for (const obj of items) {
       if (await kube.delete(apiVersion, kind, namespace, obj.metadata.name)) deleted.push(`${kind}/${obj.metadata.name}`);
