@@ -171,6 +171,9 @@ export async function countWrites(t: TestContext, dir: string, scenario: Scenari
 export interface KillResult {
   /** Whether the command was still running at write `k` (else it finished first). */
   killed: boolean;
+  /** The writes the killed command made, and how it ended (137 when killed). */
+  writes: number;
+  code: number;
   problems: string[];
 }
 
@@ -191,11 +194,12 @@ export async function killAfterWrite(t: TestContext, dir: string, scenario: Scen
   };
   const first = await child.exited;
   proxy.onWrite = undefined;
+  if (first.code !== 128 + 9) t.diagnostic(`not killed: exited ${first.code} after ${proxy.writes} writes: ${first.stderr.trim().split('\n').at(-1)}`);
   const again = await cli(scenario.plugin, scenario.command);
   const codes = scenario.rerunCodes ?? [0];
   const problems = await brokenInvariants(await kubeFor(t, cli.ns), cli.ns, 'web', scenario.expected);
   if (!codes.includes(again.code)) problems.push(`the re-run exited ${again.code}: ${again.stderr.trim().split('\n').at(-1)}`);
-  return { killed: first.code === 128 + 9, problems };
+  return { killed: first.code === 128 + 9, writes: proxy.writes, code: first.code, problems };
 }
 
 async function kubeFor(t: TestContext, ns: string): Promise<import('../../pkg/kube/index.ts').Kube> {
