@@ -194,6 +194,7 @@ export async function killAfterWrite(t: TestContext, dir: string, scenario: Scen
   };
   const first = await child.exited;
   proxy.onWrite = undefined;
+  if (first.code !== 128 + 9 && proxy.writes === 0) throw new Error(`the command made no write through the proxy (exit ${first.code}): it did not use it`);
   if (first.code !== 128 + 9) t.diagnostic(`not killed: exited ${first.code} after ${proxy.writes} writes: ${first.stderr.trim().split('\n').at(-1)}`);
   const again = await cli(scenario.plugin, scenario.command);
   const codes = scenario.rerunCodes ?? [0];

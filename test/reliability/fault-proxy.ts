@@ -164,10 +164,12 @@ export async function startFaultProxy(upstreamKubeconfig: string, dir: string, r
     s.on('close', () => sockets.delete(s));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const kubeconfig = join(dir, 'fault-proxy.kubeconfig');
+  const port = (server.address() as AddressInfo).port;
+  // One file per proxy: tests sharing `dir` run proxies side by side.
+  const kubeconfig = join(dir, `fault-proxy-${port}.kubeconfig`);
   writeFileSync(kubeconfig, JSON.stringify({
     apiVersion: 'v1', kind: 'Config', 'current-context': 'fault-proxy',
-    clusters: [{ name: 'fault-proxy', cluster: { server: `http://127.0.0.1:${(server.address() as AddressInfo).port}` } }],
+    clusters: [{ name: 'fault-proxy', cluster: { server: `http://127.0.0.1:${port}` } }],
     users: [{ name: 'fault-proxy', user: {} }],
     contexts: [{ name: 'fault-proxy', context: { cluster: 'fault-proxy', user: 'fault-proxy' } }],
   }));
