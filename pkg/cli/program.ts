@@ -116,6 +116,8 @@ function report(io: Io, spec: PluginSpec, err: unknown, argv: string[]): number 
     const line = argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`)).join(' ');
     io.stderr.write(`Every step is idempotent, so nothing is half-done; run it again to resume: kubectl ${spec.name} ${line}\n`);
   }
-  if (err instanceof LeaseLost) io.stderr.write(`The new holder carries on; to resume after it stops: kubectl ${spec.name} run ${err.app} -n ${err.namespace}\n`);
+  if (err instanceof LeaseLost) {
+    io.stderr.write(`The new holder carries on; to resume after it stops: kubectl ${spec.name} run ${err.app} -n ${err.namespace}\n`);
+  }
   return code;
 }

@@ -37,7 +37,12 @@ export interface RunOptions extends DriveOptions {
  * end at once; {@link Lock.check} after the drive turns that into the LeaseLost error.
  */
 function underLock(deps: EngineDeps, lock: Lock): EngineDeps {
-  return { ...deps, kube: lock.guard(deps.kube), signal: deps.signal === undefined ? lock.lost : AbortSignal.any([deps.signal, lock.lost]) };
+  const signal = deps.signal === undefined ? lock.lost : AbortSignal.any([deps.signal, lock.lost]);
+  return { ...deps, kube: lock.guard(deps.kube), signal };
+}
+
+function takeLease(deps: EngineDeps, options: RunOptions): Promise<Lock> {
+  return acquireLease(deps.kube, deps.namespace, deps.app, { force: options.force, now: deps.now, renewEveryMs: options.leaseRenewMs });
 }
 
 async function driveUnder(deps: EngineDeps, lock: Lock, options: DriveOptions): Promise<DriveResult> {
@@ -50,7 +55,7 @@ async function driveUnder(deps: EngineDeps, lock: Lock, options: DriveOptions): 
 
 /** Drives an app to the end of its rollout (or as far as it can without waiting). */
 export async function runRollout(deps: EngineDeps, options: RunOptions): Promise<DriveResult> {
-  const lock = await acquireLease(deps.kube, deps.namespace, deps.app, { force: options.force, now: deps.now, renewEveryMs: options.leaseRenewMs });
+  const lock = await takeLease(deps, options);
   try {
     return await driveUnder(deps, lock, options);
   } finally {
@@ -74,7 +79,7 @@ export type ControlResult =
 export async function control(deps: EngineDeps, kind: ControlRequest['kind'], options: RunOptions, extra: { reason?: string; target?: string; weight?: number } = {}): Promise<ControlResult> {
   let lock: Lock;
   try {
-    lock = await acquireLease(deps.kube, deps.namespace, deps.app, { force: options.force, now: deps.now, renewEveryMs: options.leaseRenewMs });
+    lock = await takeLease(deps, options);
   } catch (err) {
     if (!(err instanceof LeaseHeld)) throw err;
     try {

@@ -35,7 +35,8 @@ export class LeaseLost extends Error {
   readonly holder: string | undefined;
 
   constructor(namespace: string, app: string, why: string, holder?: string, options?: { cause?: unknown }) {
-    super(`lost the lease of ${app} in namespace ${namespace}: ${why}; stopped before the next write (the rollout state is intact and resumable)`, options);
+    const message = `lost the lease of ${app} in namespace ${namespace}: ${why}`;
+    super(`${message}; stopped before the next write (the rollout state is intact and resumable)`, options);
     this.name = 'LeaseLost';
     this.app = app;
     this.namespace = namespace;
@@ -156,7 +157,8 @@ function startRenewal(kube: Kube, held: Held): Lock {
       const current = (lease.spec as { holderIdentity?: string }).holderIdentity;
       if (current !== holder) {
         const who = current === undefined || current === '' ? undefined : current;
-        return lose(new LeaseLost(namespace, app, who === undefined ? 'it was released by someone else' : `${who} took it over`, who));
+        const why = who === undefined ? 'it was released by someone else' : `${who} took it over`;
+        return lose(new LeaseLost(namespace, app, why, who));
       }
       const stamp = now();
       (lease.spec as { renewTime?: string }).renewTime = micro(stamp);
@@ -173,7 +175,9 @@ function startRenewal(kube: Kube, held: Held): Lock {
     try {
       await renewOnce();
     } catch (err) {
-      if (now() - renewedAt >= LEASE_SECONDS * 1000) lose(new LeaseLost(namespace, app, `it could not be renewed for ${LEASE_SECONDS}s (${(err as Error).message})`, undefined, { cause: err }));
+      if (now() - renewedAt < LEASE_SECONDS * 1000) return;
+      const why = `it could not be renewed for ${LEASE_SECONDS}s (${(err as Error).message})`;
+      lose(new LeaseLost(namespace, app, why, undefined, { cause: err }));
     }
   };
   const timer = setInterval(() => {
@@ -182,7 +186,8 @@ function startRenewal(kube: Kube, held: Held): Lock {
   timer.unref();
   const check = (): void => {
     if (!controller.signal.aborted && now() - renewedAt >= LEASE_SECONDS * 1000) {
-      lose(new LeaseLost(namespace, app, `it was last renewed ${Math.round((now() - renewedAt) / 1000)}s ago, longer than its ${LEASE_SECONDS}s duration`));
+      const ago = Math.round((now() - renewedAt) / 1000);
+      lose(new LeaseLost(namespace, app, `it was last renewed ${ago}s ago, longer than its ${LEASE_SECONDS}s duration`));
     }
     if (controller.signal.aborted) throw controller.signal.reason as LeaseLost;
   };
