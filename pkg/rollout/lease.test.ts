@@ -91,3 +91,14 @@ test('run --wait stops with LeaseLost when another driver takes the lease over d
   assert.equal(state.phase, 'Paused', 'the state is left where the new holder can resume it');
   assert.equal(state.weight, 10);
 });
+
+test('a refused renewal (no update on leases) loses the lease at once, marked refused', async () => {
+  const kube = new FakeKube();
+  const lock = await acquireLease(kube, 'demo', 'web', { now: () => Date.now(), renewEveryMs: 5 });
+  const { KubeError } = await import('../kube/errors.ts');
+  kube.update = async () => Promise.reject(new KubeError('forbidden', 'update Lease demo/switchyard.web: cannot update resource "leases"'));
+  const reason = await lostReason(lock);
+  assert.ok(reason instanceof LeaseLost && reason.refused);
+  assert.match(reason.message, /it cannot be renewed \(update Lease demo\/switchyard.web: cannot update resource "leases"\)/);
+  await lock.release();
+});

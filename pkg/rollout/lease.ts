@@ -33,6 +33,10 @@ export class LeaseLost extends Error {
   readonly namespace: string;
   /** The new holder, when one is known. */
   readonly holder: string | undefined;
+  /** Whether it was lost because the cluster refused the renewal (a missing permission: exit 4). */
+  get refused(): boolean {
+    return isKubeError(this.cause, 'forbidden') || isKubeError(this.cause, 'unauthorized');
+  }
 
   constructor(namespace: string, app: string, why: string, holder?: string, options?: { cause?: unknown }) {
     const message = `lost the lease of ${app} in namespace ${namespace}: ${why}`;
@@ -175,8 +179,10 @@ function startRenewal(kube: Kube, held: Held): Lock {
     try {
       await renewOnce();
     } catch (err) {
-      if (now() - renewedAt < LEASE_SECONDS * 1000) return;
-      const why = `it could not be renewed for ${LEASE_SECONDS}s (${(err as Error).message})`;
+      // Refused (a Role without `update` on leases, a revoked token): it will not get better.
+      const refused = isKubeError(err, 'forbidden') || isKubeError(err, 'unauthorized');
+      if (!refused && now() - renewedAt < LEASE_SECONDS * 1000) return;
+      const why = refused ? `it cannot be renewed (${(err as Error).message})` : `it could not be renewed for ${LEASE_SECONDS}s (${(err as Error).message})`;
       lose(new LeaseLost(namespace, app, why, undefined, { cause: err }));
     }
   };
