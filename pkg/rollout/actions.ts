@@ -127,9 +127,17 @@ function validate(state: RolloutState, req: ControlRequest): void {
   const rolling = state.canary !== undefined && state.phase !== 'Healthy';
   switch (req.kind) {
     case 'undo': {
+      // An undo already under way (the command that asked for it was killed): finish it.
+      if (state.undo === true && state.canary !== undefined && state.phase !== 'Healthy' && (req.target === undefined || req.target === state.canary)) {
+        throw new NothingToDo(`${app}: the undo to ${state.canary} is already under way; finishing it`);
+      }
       const target = req.target ?? state.retained.find((r) => r.aborted !== true)?.version;
       if (target === undefined) throw new Error(`${app}: no previous good version is retained to go back to${state.retained.length > 0 ? ` (only never-promoted ones: ${state.retained.map((r) => r.version).join(', ')}; name one with --to-version)` : ''}`);
-      if (target === state.stable) throw new Error(`${app}: ${target} is already stable`);
+      if (target === state.stable) {
+        // `undo --to-version X` run again after X became stable has nothing left to do.
+        if (req.target !== undefined) throw new NothingToDo(`${app}: ${target} is already stable`);
+        throw new Error(`${app}: ${target} is already stable`);
+      }
       if (req.target !== undefined && !state.retained.some((r) => r.version === req.target) && state.canary !== req.target) {
         throw new Error(`${app}: version ${req.target} is not live; retained: ${state.retained.map((r) => r.version).join(', ') || 'none'}`);
       }

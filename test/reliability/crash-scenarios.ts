@@ -88,7 +88,8 @@ export const SCENARIOS: Scenario[] = [
       await ok(cli('canary', ['apply', '-f', cli.file, '--version', '2.0.0']), 'apply 2.0.0');
       await ok(cli('canary', ['run', 'web', '--wait', '--steps', '100', ...NOW]), 'run');
     },
-    command: ['undo', 'web', ...NOW], expected: { stable: '1.0.0' },
+    // Named, so that running it again after the flip landed does not undo the undo.
+    command: ['undo', 'web', '--to-version', '1.0.0', ...NOW], expected: { stable: '1.0.0' },
   },
   {
     name: 'apply', plugin: 'canary',
@@ -121,7 +122,7 @@ export const SCENARIOS: Scenario[] = [
       await ok(cli('bluegreen', ['run', 'web', '--wait']), 'run to the preview');
       await ok(cli('bluegreen', ['switch', 'web', ...NOW]), 'switch');
     },
-    command: ['rollback', 'web', ...NOW], expected: { stable: '1.0.0' },
+    command: ['rollback', 'web', '--to-version', '1.0.0', ...NOW], expected: { stable: '1.0.0' },
   },
 ];
 
