@@ -1,4 +1,5 @@
 import { KubeError } from '../kube/errors.ts';
+import { LeaseLost } from '../rollout/lease.ts';
 
 /**
  * The documented exit codes of every switchyard binary.
@@ -25,6 +26,7 @@ export class UsageError extends Error {
 export function exitCodeFor(err: unknown): ExitCode {
   if (err instanceof UsageError) return EXIT.usage;
   if (err instanceof KubeError) return err.isAccess ? EXIT.cluster : EXIT.failed;
+  if (err instanceof LeaseLost && err.refused) return EXIT.cluster;
   return EXIT.failed;
 }
 

@@ -2,7 +2,7 @@ import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import type { Strategy } from '../render/index.ts';
 import { KubeError } from '../kube/errors.ts';
-import { LeaseHeld } from '../rollout/lease.ts';
+import { LeaseHeld, LeaseLost } from '../rollout/lease.ts';
 import { CommandContext, globalFlags } from './context.ts';
 import type { GlobalArgs } from './context.ts';
 import { EXIT, exitCodeFor, oneLine, UsageError } from './exit-codes.ts';
@@ -66,7 +66,7 @@ export async function runPlugin(spec: PluginSpec, argv: string[], io: Io): Promi
   try {
     await parser.parseAsync();
   } catch (err) {
-    code = report(io, spec, err);
+    code = report(io, spec, err, argv);
   } finally {
     ctx?.close();
   }
@@ -104,10 +104,20 @@ export function completionScript(name: string): string {
   ].join('\n');
 }
 
-function report(io: Io, spec: PluginSpec, err: unknown): number {
+/** Failures that running the same command again can get past: the API server was busy, unreachable or raced us. */
+const TRANSIENT = new Set(['server', 'unreachable', 'timeout', 'conflict']);
+
+function report(io: Io, spec: PluginSpec, err: unknown, argv: string[]): number {
   const code = exitCodeFor(err);
   const prefix = err instanceof UsageError ? 'error' : err instanceof KubeError || err instanceof LeaseHeld ? 'error' : 'error';
   io.stderr.write(`kubectl ${spec.name}: ${prefix}: ${oneLine(err)}\n`);
   if (err instanceof UsageError) io.stderr.write(`See 'kubectl ${spec.name} --help'.\n`);
+  if (err instanceof KubeError && TRANSIENT.has(err.code)) {
+    const line = argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`)).join(' ');
+    io.stderr.write(`Every step is idempotent, so nothing is half-done; run it again to resume: kubectl ${spec.name} ${line}\n`);
+  }
+  if (err instanceof LeaseLost) {
+    io.stderr.write(`The new holder carries on; to resume after it stops: kubectl ${spec.name} run ${err.app} -n ${err.namespace}\n`);
+  }
   return code;
 }

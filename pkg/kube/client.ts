@@ -7,6 +7,8 @@ import type { Connection } from './config.ts';
 import { codeForStatus, KubeError } from './errors.ts';
 import { knownResource, resourcePath, splitApiVersion } from './resources.ts';
 import type { ResourceInfo } from './resources.ts';
+import { DEFAULT_RETRY, retryable, retryDelay } from './retry.ts';
+import type { RetryPolicy } from './retry.ts';
 import { FIELD_MANAGER } from './types.ts';
 import type { Kube, ListOptions, ListResult, PatchType, WatchEvent } from './types.ts';
 
@@ -26,21 +28,54 @@ interface Call {
   /** For messages: `get Deployment demo/web`. */
   what: string;
   timeoutMs?: number;
+  /** Whether repeating the call cannot do harm (see {@link RetryPolicy}). */
+  safe: boolean;
 }
+
+/** Options of {@link HttpKube}; tests shorten the waits. */
+export interface HttpKubeOptions {
+  /** Default: {@link DEFAULT_RETRY}. */
+  retry?: Partial<RetryPolicy>;
+  /** Credentials older than this are refreshed before a request (exec plugins and OIDC tokens expire). Default: 60 s. */
+  credentialsMaxAgeMs?: number;
+  /** Default: the real clock, timers and Math.random. */
+  now?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random?: () => number;
+}
+
+const CREDENTIALS_MAX_AGE_MS = 60_000;
 
 /** {@link Kube} over HTTPS to a real API server. */
 export class HttpKube implements Kube {
   readonly namespace: string;
   /** Number of HTTP requests sent, for benchmarks and tests. */
   requests = 0;
+  /** Number of those that were retries of a failed attempt. */
+  retries = 0;
   readonly #conn: Connection;
   readonly #agent: Agent;
   readonly #discovered = new Map<string, Promise<ResourceInfo>>();
+  readonly #retry: RetryPolicy;
+  readonly #maxAgeMs: number;
+  readonly #now: () => number;
+  readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly #random: () => number;
+  #tls: RequestOptions;
+  #tlsAt: number;
+  #refreshing: Promise<RequestOptions> | undefined;
 
-  constructor(conn: Connection) {
+  constructor(conn: Connection, options: HttpKubeOptions = {}) {
     this.#conn = conn;
     this.namespace = conn.namespace;
     this.#agent = new Agent({ keepAlive: true, maxSockets: 16 });
+    this.#retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.#maxAgeMs = options.credentialsMaxAgeMs ?? CREDENTIALS_MAX_AGE_MS;
+    this.#now = options.now ?? Date.now;
+    this.#sleep = options.sleep ?? sleep;
+    this.#random = options.random ?? Math.random;
+    this.#tls = conn.tls;
+    this.#tlsAt = this.#now();
   }
 
   /** Closes idle connections so the process can exit. */
@@ -51,7 +86,7 @@ export class HttpKube implements Kube {
   async get(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
     const info = await this.#resource(apiVersion, kind);
     try {
-      return await this.#json<KubeObject>({ method: 'GET', path: resourcePath(info, namespace, name), what: `get ${kind} ${ref(namespace, name)}` });
+      return await this.#json<KubeObject>({ method: 'GET', path: resourcePath(info, namespace, name), what: `get ${kind} ${ref(namespace, name)}`, safe: true });
     } catch (err) {
       if (err instanceof KubeError && err.code === 'not-found') return undefined;
       throw err;
@@ -65,6 +100,7 @@ export class HttpKube implements Kube {
       path: resourcePath(info, namespace),
       query: { labelSelector: options.labelSelector, fieldSelector: options.fieldSelector },
       what: `list ${kind} in ${namespace ?? 'all namespaces'}`,
+      safe: true,
     });
     for (const item of out.items) {
       item.apiVersion = apiVersion;
@@ -75,12 +111,12 @@ export class HttpKube implements Kube {
 
   async create(obj: KubeObject): Promise<KubeObject> {
     const info = await this.#resource(obj.apiVersion, obj.kind);
-    return this.#json({ method: 'POST', path: resourcePath(info, obj.metadata.namespace ?? this.namespace), body: obj, what: `create ${describe(obj)}` });
+    return this.#json({ method: 'POST', path: resourcePath(info, obj.metadata.namespace ?? this.namespace), body: obj, what: `create ${describe(obj)}`, safe: false });
   }
 
   async update(obj: KubeObject): Promise<KubeObject> {
     const info = await this.#resource(obj.apiVersion, obj.kind);
-    return this.#json({ method: 'PUT', path: resourcePath(info, obj.metadata.namespace ?? this.namespace, obj.metadata.name), body: obj, what: `update ${describe(obj)}` });
+    return this.#json({ method: 'PUT', path: resourcePath(info, obj.metadata.namespace ?? this.namespace, obj.metadata.name), body: obj, what: `update ${describe(obj)}`, safe: obj.metadata.resourceVersion !== undefined && obj.metadata.resourceVersion !== '' });
   }
 
   async apply(obj: KubeObject, options: { force?: boolean; fieldManager?: string } = {}): Promise<KubeObject> {
@@ -94,18 +130,19 @@ export class HttpKube implements Kube {
       body,
       contentType: CONTENT_TYPES.apply,
       what: `apply ${describe(obj)}`,
+      safe: true,
     });
   }
 
   async patch(apiVersion: string, kind: string, namespace: string | undefined, name: string, type: PatchType, body: unknown, options: { fieldManager?: string } = {}): Promise<KubeObject> {
     const info = await this.#resource(apiVersion, kind);
-    return this.#json({ method: 'PATCH', path: resourcePath(info, namespace, name), query: { fieldManager: options.fieldManager ?? FIELD_MANAGER }, body, contentType: CONTENT_TYPES[type], what: `patch ${kind} ${ref(namespace, name)}` });
+    return this.#json({ method: 'PATCH', path: resourcePath(info, namespace, name), query: { fieldManager: options.fieldManager ?? FIELD_MANAGER }, body, contentType: CONTENT_TYPES[type], what: `patch ${kind} ${ref(namespace, name)}`, safe: type === 'merge' });
   }
 
   async delete(apiVersion: string, kind: string, namespace: string | undefined, name: string, options: { propagation?: 'Foreground' | 'Background' | 'Orphan' } = {}): Promise<boolean> {
     const info = await this.#resource(apiVersion, kind);
     try {
-      await this.#json({ method: 'DELETE', path: resourcePath(info, namespace, name), body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: options.propagation ?? 'Background' }, what: `delete ${kind} ${ref(namespace, name)}` });
+      await this.#json({ method: 'DELETE', path: resourcePath(info, namespace, name), body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: options.propagation ?? 'Background' }, what: `delete ${kind} ${ref(namespace, name)}`, safe: true });
       return true;
     } catch (err) {
       if (err instanceof KubeError && err.code === 'not-found') return false;
@@ -115,14 +152,21 @@ export class HttpKube implements Kube {
 
   async watch(apiVersion: string, kind: string, namespace: string | undefined, options: ListOptions & { resourceVersion?: string }, onEvent: (event: WatchEvent) => void, signal: AbortSignal): Promise<void> {
     const info = await this.#resource(apiVersion, kind);
-    const res = await this.#send({
+    const call: Call = {
       method: 'GET',
       path: resourcePath(info, namespace),
       query: { watch: 'true', allowWatchBookmarks: 'true', labelSelector: options.labelSelector, fieldSelector: options.fieldSelector, resourceVersion: options.resourceVersion },
       what: `watch ${kind} in ${namespace ?? 'all namespaces'}`,
       timeoutMs: 0,
-    }, signal);
-    if ((res.statusCode ?? 500) >= 300) throw await failure(res, `watch ${kind}`);
+      safe: true,
+    };
+    let res: IncomingMessage;
+    try {
+      res = await this.#attempts(call, () => this.#open(call, signal), signal);
+    } catch (err) {
+      if (signal.aborted) return;
+      throw err;
+    }
     let buffer = '';
     await new Promise<void>((resolve, reject) => {
       const stop = (): void => {
@@ -175,7 +219,7 @@ export class HttpKube implements Kube {
     const path = group === '' ? `/api/${version}` : `/apis/${group}/${version}`;
     let list: { resources: { name: string; kind: string; namespaced: boolean }[] };
     try {
-      list = await this.#json({ method: 'GET', path, what: `discover ${apiVersion}` });
+      list = await this.#json({ method: 'GET', path, what: `discover ${apiVersion}`, safe: true });
     } catch (err) {
       if (err instanceof KubeError && err.code === 'not-found') throw new KubeError('not-found', `the cluster does not serve ${apiVersion} (is its CRD installed?)`, { cause: err });
       throw err;
@@ -186,25 +230,82 @@ export class HttpKube implements Kube {
   }
 
   async #json<T>(call: Call): Promise<T> {
-    const res = await this.#send(call);
-    const text = await readBody(res);
-    if ((res.statusCode ?? 500) >= 300) throw statusError(res.statusCode ?? 500, text, call.what);
-    return JSON.parse(text) as T;
+    return this.#attempts(call, async () => {
+      const res = await this.#open(call);
+      const text = await readBody(res, call.what);
+      try {
+        return JSON.parse(text) as T;
+      } catch (err) {
+        throw new KubeError('unreachable', `${call.what}: the answer was cut off (${text.length} bytes of JSON)`, { cause: err });
+      }
+    });
+  }
+
+  /**
+   * Runs `once` until it succeeds, a failure is not {@link retryable}, or the attempts run
+   * out (the error then says how many were made). A 401 first refreshes the credentials
+   * and tries again, once.
+   */
+  async #attempts<T>(call: Call, once: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    let refreshed = false;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await once();
+      } catch (err) {
+        if (!(err instanceof KubeError) || signal?.aborted === true) throw err;
+        if (err.code === 'unauthorized' && !refreshed) {
+          refreshed = true;
+          await this.#credentials(true);
+          attempt--;
+          continue;
+        }
+        if (!retryable(err, call.safe)) throw err;
+        if (attempt >= this.#retry.attempts) {
+          throw new KubeError(err.code, `${err.message} (gave up after ${attempt} attempts)`, { cause: err, ...(err.status === undefined ? {} : { status: err.status }) });
+        }
+        this.retries++;
+        await this.#sleep(retryDelay(attempt, err.retryAfter, this.#retry, this.#now(), this.#random), signal);
+      }
+    }
+  }
+
+  /** Sends one request and resolves with a successful response; an error status becomes a {@link KubeError}. */
+  async #open(call: Call, signal?: AbortSignal): Promise<IncomingMessage> {
+    const res = await this.#send(call, signal);
+    const status = res.statusCode ?? 500;
+    if (status < 300) return res;
+    const header = res.headers['retry-after'];
+    throw statusError(status, await readBody(res, call.what), call.what, Array.isArray(header) ? header[0] : header);
+  }
+
+  /** The credentials to send, refreshed when older than the maximum age or when `force`d (after a 401). */
+  async #credentials(force: boolean): Promise<RequestOptions> {
+    if (!force && this.#now() - this.#tlsAt < this.#maxAgeMs) return this.#tls;
+    this.#refreshing ??= this.#conn.refresh().then(
+      (tls) => {
+        this.#tls = tls;
+        this.#tlsAt = this.#now();
+        return tls;
+      },
+    ).finally(() => (this.#refreshing = undefined));
+    return this.#refreshing;
   }
 
   async #send(call: Call, signal?: AbortSignal): Promise<IncomingMessage> {
+    const tls = await this.#credentials(false);
     this.requests++;
     const url = new URL(call.path, this.#conn.server);
     for (const [k, v] of Object.entries(call.query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, v);
     const body = call.body === undefined ? undefined : JSON.stringify(call.body);
     const timeoutMs = call.timeoutMs ?? this.#conn.requestTimeoutMs;
-    const tls = this.#conn.tls;
     const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'switchyard', ...(tls.headers as Record<string, string> | undefined) };
     if (body !== undefined) {
       headers['Content-Type'] = call.contentType ?? 'application/json';
       headers['Content-Length'] = String(Buffer.byteLength(body));
     }
-    const options: RequestOptions = { ...tls, method: call.method, headers, agent: url.protocol === 'https:' ? this.#agent : undefined };
+    // With a proxy-url, client-node's agent speaks to the proxy; otherwise ours keeps connections alive.
+    const agent = this.#conn.proxyUrl !== undefined && tls.agent !== undefined ? tls.agent : url.protocol === 'https:' ? this.#agent : undefined;
+    const options: RequestOptions = { ...tls, method: call.method, headers, agent };
     if (signal !== undefined) options.signal = signal;
     const send = url.protocol === 'https:' ? request : httpRequest;
     return new Promise<IncomingMessage>((resolve, reject) => {
@@ -222,20 +323,29 @@ export class HttpKube implements Kube {
   }
 }
 
-function readBody(res: IncomingMessage): Promise<string> {
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** The whole body; a connection lost half-way is an `unreachable` {@link KubeError}. */
+function readBody(res: IncomingMessage, what: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     res.on('data', (c: Buffer) => chunks.push(c));
     res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    res.on('error', reject);
+    res.on('error', (err: NodeJS.ErrnoException) => reject(err instanceof KubeError ? err : new KubeError('unreachable', `${what}: the connection was lost while reading the answer: ${err.code ?? err.message}`, { cause: err })));
+    res.on('aborted', () => reject(new KubeError('unreachable', `${what}: the connection was lost while reading the answer`)));
   });
 }
 
-async function failure(res: IncomingMessage, what: string): Promise<KubeError> {
-  return statusError(res.statusCode ?? 500, await readBody(res), what);
-}
-
-function statusError(status: number, text: string, what: string): KubeError {
+function statusError(status: number, text: string, what: string, retryAfter?: string): KubeError {
   let message = text.trim().split('\n')[0] ?? '';
   let reason: string | undefined;
   try {
@@ -245,7 +355,7 @@ function statusError(status: number, text: string, what: string): KubeError {
   } catch {
     // not a Status object; keep the first line of the body
   }
-  return new KubeError(codeForStatus(status, reason), `${what}: ${message || `HTTP ${status}`}`, { status });
+  return new KubeError(codeForStatus(status, reason), `${what}: ${message || `HTTP ${status}`}`, { status, ...(retryAfter === undefined ? {} : { retryAfter }) });
 }
 
 function ref(namespace: string | undefined, name: string): string {

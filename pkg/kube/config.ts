@@ -30,6 +30,8 @@ export interface Connection {
   namespace: string;
   context: string;
   requestTimeoutMs: number;
+  /** The kubeconfig's `proxy-url`; requests then go through the agent in `tls.agent`. */
+  proxyUrl?: string;
   /** Refreshes short-lived credentials (exec plugins, token files) before a request. */
   refresh(): Promise<RequestOptions>;
 }
@@ -86,6 +88,7 @@ export async function connect(flags: KubeFlags): Promise<Connection> {
     namespace: flags.namespace !== undefined && flags.namespace !== '' ? flags.namespace : (context?.namespace ?? 'default'),
     context: contextName,
     requestTimeoutMs: flags.requestTimeoutMs ?? 30_000,
+    ...(cluster.proxyUrl === undefined || cluster.proxyUrl === '' ? {} : { proxyUrl: cluster.proxyUrl }),
     refresh,
   };
 }

@@ -15,12 +15,15 @@ export type KubeErrorCode =
 export class KubeError extends Error {
   readonly code: KubeErrorCode;
   readonly status: number | undefined;
+  /** The server's `Retry-After` header, when it sent one. */
+  readonly retryAfter: string | undefined;
 
-  constructor(code: KubeErrorCode, message: string, options?: { cause?: unknown; status?: number }) {
+  constructor(code: KubeErrorCode, message: string, options?: { cause?: unknown; status?: number; retryAfter?: string }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'KubeError';
     this.code = code;
     this.status = options?.status;
+    this.retryAfter = options?.retryAfter;
   }
 
   /** Whether the cluster could not be reached or refused who we are (exit code 4). */

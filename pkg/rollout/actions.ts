@@ -1,3 +1,4 @@
+import { isKubeError } from '../kube/index.ts';
 import type { Kube } from '../kube/index.ts';
 import { APP_LABEL, ROLE_LABEL } from '../render/index.ts';
 import type { KubeObject } from '../render/index.ts';
@@ -6,6 +7,7 @@ import { routeKinds } from '../route/index.ts';
 import { drive } from './engine.ts';
 import type { DriveOptions, DriveResult, EngineDeps } from './engine.ts';
 import { acquireLease, holderIdentity, LeaseHeld } from './lease.ts';
+import type { Lock } from './lease.ts';
 import { initialState, reconcile } from './reconcile.ts';
 import { request } from './requests.ts';
 import { buildStatus } from './status.ts';
@@ -28,13 +30,36 @@ export class NothingToDo extends Error {
 export interface RunOptions extends DriveOptions {
   /** Take over a lease held by someone else. */
   force: boolean;
+  /** How often the lease is renewed. Default: a third of its duration. */
+  leaseRenewMs?: number;
+}
+
+/**
+ * `deps` for a drive under `lock`: writes are refused once the lease is lost and waits
+ * end at once; {@link Lock.check} after the drive turns that into the LeaseLost error.
+ */
+function underLock(deps: EngineDeps, lock: Lock): EngineDeps {
+  const signal = deps.signal === undefined ? lock.lost : AbortSignal.any([deps.signal, lock.lost]);
+  return { ...deps, kube: lock.guard(deps.kube), signal };
+}
+
+function takeLease(deps: EngineDeps, options: RunOptions): Promise<Lock> {
+  return acquireLease(deps.kube, deps.namespace, deps.app, { force: options.force, now: deps.now, renewEveryMs: options.leaseRenewMs });
+}
+
+async function driveUnder(deps: EngineDeps, lock: Lock, options: DriveOptions): Promise<DriveResult> {
+  try {
+    return await drive(underLock(deps, lock), options);
+  } finally {
+    lock.check();
+  }
 }
 
 /** Drives an app to the end of its rollout (or as far as it can without waiting). */
 export async function runRollout(deps: EngineDeps, options: RunOptions): Promise<DriveResult> {
-  const lock = await acquireLease(deps.kube, deps.namespace, deps.app, { force: options.force, now: deps.now });
+  const lock = await takeLease(deps, options);
   try {
-    return await drive(deps, options);
+    return await driveUnder(deps, lock, options);
   } finally {
     await lock.release();
   }
@@ -54,9 +79,9 @@ export type ControlResult =
  * is done (or, without `wait`, as far as it can without waiting).
  */
 export async function control(deps: EngineDeps, kind: ControlRequest['kind'], options: RunOptions, extra: { reason?: string; target?: string; weight?: number } = {}): Promise<ControlResult> {
-  let lock;
+  let lock: Lock;
   try {
-    lock = await acquireLease(deps.kube, deps.namespace, deps.app, { force: options.force, now: deps.now });
+    lock = await takeLease(deps, options);
   } catch (err) {
     if (!(err instanceof LeaseHeld)) throw err;
     try {
@@ -69,14 +94,14 @@ export async function control(deps: EngineDeps, kind: ControlRequest['kind'], op
   }
   try {
     try {
-      await storeRequest(deps, request(kind, holderIdentity(), deps.now(), extra), options);
+      await storeRequest(underLock(deps, lock), request(kind, holderIdentity(), deps.now(), extra), options);
     } catch (err) {
       // Nothing left to ask (e.g. a switch that a killed command already made): still
       // converge what is live — a half-applied flip is finished by this drive.
       if (!(err instanceof NothingToDo)) throw err;
-      return { kind: 'nothing', message: err.message, result: await drive(deps, { ...options, stopAtPause: true }) };
+      return { kind: 'nothing', message: err.message, result: await driveUnder(deps, lock, { ...options, stopAtPause: true }) };
     }
-    return { kind: 'done', result: await drive(deps, { ...options, stopAtPause: true }) };
+    return { kind: 'done', result: await driveUnder(deps, lock, { ...options, stopAtPause: true }) };
   } finally {
     await lock.release();
   }
@@ -104,9 +129,17 @@ function validate(state: RolloutState, req: ControlRequest): void {
   const rolling = state.canary !== undefined && state.phase !== 'Healthy';
   switch (req.kind) {
     case 'undo': {
+      // An undo already under way (the command that asked for it was killed): finish it.
+      if (state.undo === true && state.canary !== undefined && state.phase !== 'Healthy' && (req.target === undefined || req.target === state.canary)) {
+        throw new NothingToDo(`${app}: the undo to ${state.canary} is already under way; finishing it`);
+      }
       const target = req.target ?? state.retained.find((r) => r.aborted !== true)?.version;
       if (target === undefined) throw new Error(`${app}: no previous good version is retained to go back to${state.retained.length > 0 ? ` (only never-promoted ones: ${state.retained.map((r) => r.version).join(', ')}; name one with --to-version)` : ''}`);
-      if (target === state.stable) throw new Error(`${app}: ${target} is already stable`);
+      if (target === state.stable) {
+        // `undo --to-version X` run again after X became stable has nothing left to do.
+        if (req.target !== undefined) throw new NothingToDo(`${app}: ${target} is already stable`);
+        throw new Error(`${app}: ${target} is already stable`);
+      }
       if (req.target !== undefined && !state.retained.some((r) => r.version === req.target) && state.canary !== req.target) {
         throw new Error(`${app}: version ${req.target} is not live; retained: ${state.retained.map((r) => r.version).join(', ') || 'none'}`);
       }
@@ -224,8 +257,11 @@ export async function deleteApp(kube: Kube, namespace: string, app: string): Pro
     let items: KubeObject[] = [];
     try {
       items = (await kube.list(apiVersion, kind, namespace, { labelSelector })).items;
-    } catch {
-      continue;
+    } catch (err) {
+      // A kind the cluster does not serve (its CRD is not installed) has nothing to delete;
+      // anything else (forbidden, unreachable) must not be reported as a clean delete.
+      if (isKubeError(err, 'not-found')) continue;
+      throw err;
     }
     for (const obj of items) {
       if (await kube.delete(apiVersion, kind, namespace, obj.metadata.name)) deleted.push(`${kind}/${obj.metadata.name}`);

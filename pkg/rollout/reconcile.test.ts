@@ -73,3 +73,14 @@ test('retry restarts only a Degraded rollout', () => {
   assert.equal(applyRequest(progressing({ phase: 'Degraded', request: request('retry', 'me', NOW) }), NOW).step, 0);
   assert.equal(applyRequest(progressing({ request: request('retry', 'me', NOW) }), NOW).step, 2);
 });
+
+test('a malformed switchyard.dev/steps annotation is an error naming the workload, not the default plan', () => {
+  const bad = deployment('2.0.0', 1, 1, '2026-11-23T09:30:00Z');
+  bad.metadata.annotations = { 'switchyard.dev/steps': '10,fifty,100' };
+  const live = world('1.0.0', [v1, bad]);
+  assert.throws(() => reconcile(initialState(live, {}, NOW), live, {}, NOW), /^Error: Deployment demo\/web-2-0-0: invalid switchyard.dev\/steps annotation "10,fifty,100": invalid step "fifty"/);
+  const flagged = reconcile(initialState(live, {}, NOW), live, { steps: [{ kind: 'weight', weight: 100 }] }, NOW);
+  assert.deepEqual(flagged.steps, [{ kind: 'weight', weight: 100 }], '--steps still overrides it');
+  bad.metadata.annotations = { 'switchyard.dev/steps': '5,pause:1m,100' };
+  assert.deepEqual(reconcile(initialState(live, {}, NOW), live, {}, NOW).steps.map((s) => s.kind), ['weight', 'pause', 'weight']);
+});

@@ -110,13 +110,16 @@ export function finishPromotion(state: RolloutState, now: number, scaleDownDelay
   record(state, now, { event: 'Promoted', message: `${promoted} is stable; ${previous} is retained for rollback`, version: promoted, weight: 100 });
 }
 
+/** The plan a version's workload asks for; a malformed annotation is an error, never the default plan. */
 function stepsOf(world: World, version: string): Step[] | undefined {
-  const raw = world.deployments.get(version)?.metadata.annotations?.[STEPS_ANNOTATION];
+  const deployment = world.deployments.get(version);
+  const raw = deployment?.metadata.annotations?.[STEPS_ANNOTATION];
   if (raw === undefined) return undefined;
   try {
     return parseSteps(raw);
-  } catch {
-    return undefined;
+  } catch (err) {
+    const where = `Deployment ${world.namespace}/${deployment?.metadata.name ?? version}`;
+    throw new Error(`${where}: invalid ${STEPS_ANNOTATION} annotation "${raw}": ${(err as Error).message} (fix the annotation, or pass --steps)`, { cause: err });
   }
 }
 

@@ -6,7 +6,7 @@ import { childName } from '../../render/index.ts';
 import { routeHosts } from '../../route/index.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import type { CommandContext } from '../context.ts';
-import { formatOutput, renderStatus } from '../output/index.ts';
+import { formatOutput, renderStatus, renderVersions } from '../output/index.ts';
 import { driveFlags, runOptions } from './options.ts';
 import type { DriveArgs } from './options.ts';
 import { engineDeps, exitFor, registerRun, sharedOutcome } from './rollout.ts';
@@ -118,12 +118,8 @@ export function registerBlueGreenCommands(y: Argv, register: Register): Argv {
       ctx.out(formatOutput(format, view));
       return EXIT.ok;
     }
-    const header = stored?.state.header ?? 'x-version';
-    const svc = world.stableServices[0]?.metadata.name;
-    const rows = [['VERSION', 'ROLE', 'READY', 'SERVICE', 'ROUTE']];
-    for (const v of view.versions) rows.push([v.version, v.role, `${v.readyReplicas}/${v.replicas}`, svc === undefined ? '-' : childName(svc, v.version.toLowerCase().replace(/[^a-z0-9]+/g, '-')), `${header}: ${v.version}`]);
-    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-    ctx.out(rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('   ')).join('\n'));
+    const services = { stable: world.stableServices[0]?.metadata.name, live: world.versionServices };
+    ctx.out(renderVersions(view, services, stored?.state.header ?? 'x-version'));
     return EXIT.ok;
   });
   register<BgArgs>(y, 'prune <app>', 'Retire previous versions beyond --keep now (their Deployments, Services and routes are deleted)', (b) => bgFlags(b, false), async (ctx, args) => {

@@ -88,7 +88,8 @@ export function registerRun<A extends { app: string } & DriveArgs>(y: Argv, regi
       d.close();
       printResult(ctx, result, d.animated);
       if (d.interrupted()) {
-        ctx.note(`${args.app}: interrupted while ${result.view.phase.toLowerCase()}; run it again to continue`);
+        const plugin = ctx.binary.replace(/^kubectl-/, '').replace('_', '-');
+        ctx.note(`${args.app}: interrupted while ${result.view.phase.toLowerCase()}; the lease is released; resume with: kubectl ${plugin} run ${args.app} -n ${d.engine.namespace}`);
         return EXIT.timeout;
       }
       return exitFor(result);

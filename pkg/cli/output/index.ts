@@ -12,5 +12,7 @@ export type { ListOptions } from './list.ts';
 export { noHistoryFound, renderHistory } from './history.ts';
 export { API_VERSION, formatOutput, isOutputFormat, outputFormats, parseOutputFormat, toDocument } from './structured.ts';
 export type { OutputFormat, RolloutHistoryDocument, RolloutStatusDocument, RolloutStatusListDocument } from './structured.ts';
+export { renderVersions } from './versions.ts';
+export type { VersionServices } from './versions.ts';
 export { LiveView } from './live.ts';
 export type { LiveStream, LiveViewOptions } from './live.ts';
