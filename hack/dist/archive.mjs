@@ -4,14 +4,14 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 
 /** Writes `<out>` from `files` (names inside `dir`); returns { file, sha256 }. */
 export function writeArchive({ dir, files, out, kind, epoch }) {
   rmSync(out, { force: true });
   for (const f of files) utimesSync(join(dir, f), epoch, epoch);
   if (kind === 'zip') {
-    execFileSync('zip', ['-q', '-X', '-6', out, ...files], { cwd: dir });
+    execFileSync('zip', ['-q', '-X', '-6', resolve(out), ...files], { cwd: dir });
   } else {
     const tar = execFileSync('tar', ['--create', '--format=ustar', '--sort=name', '--owner=0', '--group=0', '--numeric-owner',
       `--mtime=@${epoch}`, '-C', dir, ...files], { maxBuffer: 1 << 30 });

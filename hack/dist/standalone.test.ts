@@ -105,4 +105,23 @@ suite('the linux-amd64 standalone binary', () => {
     assert.equal(complete.status, 0, complete.stderr);
     for (const command of ['run', 'status', 'promote']) assert.match(complete.stdout, new RegExp(`^${command}(:|$)`, 'm'));
   });
+
+  test('the Helm 4 plugin archive installs with helm plugin install and post-renders helm template', () => {
+    const home = mkdtempSync(join(tmpdir(), 'switchyard-helm-'));
+    try {
+      const env = { PATH: '/usr/bin:/bin', HOME: home, HELM_DATA_HOME: join(home, 'data'), HELM_CONFIG_HOME: join(home, 'config'), HELM_CACHE_HOME: join(home, 'cache') };
+      const plugin = join(release, 'helm', 'linux-amd64', `switchyard-${version}.tgz`);
+      const install = spawnSync(toolPaths.helm4, ['plugin', 'install', plugin, '--verify=false'], { encoding: 'utf8', env });
+      assert.equal(install.status, 0, install.stderr);
+      const list = spawnSync(toolPaths.helm4, ['plugin', 'list'], { encoding: 'utf8', env });
+      assert.match(list.stdout, new RegExp(`switchyard\\s+${version.replaceAll('.', '\\.')}\\s+postrenderer/v1`));
+      const rendered = spawnSync(toolPaths.helm4, ['template', 'web', join(repoRoot, 'testdata', 'chart'), '--set', 'image.tag=2.0.0',
+        '--post-renderer', 'switchyard', '--post-renderer-args=--offline'], { encoding: 'utf8', env });
+      assert.equal(rendered.status, 0, rendered.stderr);
+      assert.match(rendered.stdout, /name: web-2-0-0/);
+      assert.match(rendered.stdout, /switchyard\.dev\/version: 2\.0\.0/);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
 });
