@@ -74,6 +74,8 @@ for (const platform of PLATFORMS.filter((p) => wanted.includes(`${p.os}-${p.arch
   process.stderr.write(`dist: ${id.padEnd(14)} binary ${mb(sea.file)} MB, archive ${mb(archive.file)} MB, code cache ${sea.codeCache ? 'yes' : 'no'}, signature ${sea.signed}, ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
 }
 const { homepage } = JSON.parse(readFileSync('package.json', 'utf8'));
-const archives = writeKrewManifests({ release: out, out: join(out, 'krew'), version, homepage: process.env.SWITCHYARD_HOMEPAGE ?? homepage });
-process.stderr.write(`dist: krew manifests for ${archives.map((a) => `${a.os}-${a.arch}`).join(', ')} → ${out}/krew/, krew-manifest.yaml\n`);
+// The repository's krew-manifest.yaml follows the default release directory only.
+const repoFile = values.out === 'release' ? 'krew-manifest.yaml' : undefined;
+const archives = writeKrewManifests({ release: out, out: join(out, 'krew'), version, homepage: process.env.SWITCHYARD_HOMEPAGE ?? homepage, repoFile });
+process.stderr.write(`dist: krew manifests for ${archives.map((a) => `${a.os}-${a.arch}`).join(', ')} → ${out}/krew/${repoFile === undefined ? '' : `, ${repoFile}`}\n`);
 process.stderr.write(`dist: done in ${((performance.now() - started) / 1000).toFixed(1)} s → ${out}/\n`);

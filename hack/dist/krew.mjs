@@ -86,8 +86,8 @@ export function krewManifest({ plugin, version, homepage, archives }) {
   };
 }
 
-/** Writes krew/<plugin>.yaml into `out` and krew-manifest.yaml (both documents) into the repository. */
-export function writeKrewManifests({ release, out, version, homepage }) {
+/** Writes krew/<plugin>.yaml into `out` and, given `repoFile`, both documents into it (the repository's krew-manifest.yaml). */
+export function writeKrewManifests({ release, out, version, homepage, repoFile }) {
   const archives = findArchives(release, version);
   mkdirSync(out, { recursive: true });
   const docs = [];
@@ -102,6 +102,6 @@ export function writeKrewManifests({ release, out, version, homepage }) {
     '# each (release/krew/<plugin>.yaml), which is what a krew index and --manifest want.',
     '',
   ].join('\n');
-  writeFileSync('krew-manifest.yaml', header + docs.join('---\n'));
+  if (repoFile !== undefined) writeFileSync(repoFile, header + docs.join('---\n'));
   return archives;
 }
