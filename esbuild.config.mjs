@@ -3,10 +3,13 @@
 // chunks (code splitting), so @kubernetes/client-node is only loaded by commands that
 // talk to the cluster: `--help`, `version` and the offline post-renderer never parse it.
 import { build } from 'esbuild';
-import { chmod, mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 
-const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+const { version } = pkg;
+/** The oldest Node.js the bundles run on (client-node 2 needs undici 8, which needs 22.19); pkg/cli/io.ts has the same. */
+const MIN_NODE = [22, 19];
 
 /** binary name in dist/ → entry point; extra names are symlinks to the same launcher. */
 const binaries = [
@@ -36,13 +39,33 @@ await build({
   banner: { js: "import { createRequire as __switchyardCreateRequire } from 'node:module'; const require = __switchyardCreateRequire(import.meta.url);" },
 });
 
-// The bundles are ESM: say so for dist/ and dist/lib/ (extensionless launchers included).
-await writeFile('dist/package.json', '{ "type": "module" }\n');
+// dist/ is also the npm package (`npm pack ./dist`): its package.json marks the launchers and
+// bundles as ES modules and installs the launchers as commands; the bundles need no dependencies.
+const bin = Object.fromEntries(binaries.flatMap((b) => [[b.out, b.out], ...b.aliases.map((a) => [a, b.out])]));
+await writeFile('dist/package.json', `${JSON.stringify({
+  name: pkg.name,
+  version,
+  description: pkg.description,
+  license: pkg.license,
+  homepage: pkg.homepage,
+  type: 'module',
+  engines: { node: `>=${MIN_NODE.join('.')}` },
+  bin,
+  files: [...binaries.map((b) => b.out), 'lib/', 'LICENSE', 'README.md'],
+}, null, 2)}\n`);
+await copyFile('LICENSE', 'dist/LICENSE');
+await copyFile('README.md', 'dist/README.md');
 for (const bin of binaries) {
   const launcher = `dist/${bin.out}`;
+  // The version check comes before the bundle is imported, so an old Node gets one line, not a crash.
   await writeFile(launcher, [
     '#!/usr/bin/env node',
     "import * as nodeModule from 'node:module';",
+    "const [major, minor] = process.versions.node.split('.').map(Number);",
+    `if (major < ${MIN_NODE[0]} || (major === ${MIN_NODE[0]} && minor < ${MIN_NODE[1]})) {`,
+    `  process.stderr.write(\`${bin.out}: error: switchyard needs Node.js ${MIN_NODE.join('.')} or newer; this is Node.js \${process.versions.node} (put a newer node first on PATH)\\n\`);`,
+    '  process.exit(1);',
+    '}',
     'nodeModule.enableCompileCache?.();',
     `await import('./lib/${bin.out}.js');`,
     '',

@@ -48,7 +48,7 @@ export class CommandContext {
 
   /** The client, connected on first use (so --help never loads client-node). */
   kube(): Promise<HttpKube> {
-    this.#kube ??= (async () => (await import('../kube/index.ts')).openKube(this.kubeFlags()))();
+    this.#kube ??= (async () => (await import('../kube/open.ts')).openKube(this.kubeFlags()))();
     return this.#kube;
   }
 

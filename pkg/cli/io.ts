@@ -35,11 +35,13 @@ export function writeAll(stream: Writable, text: string): Promise<void> {
   });
 }
 
-/** The oldest Node.js major version switchyard runs on (client-node 2 needs undici 8). */
-export const MIN_NODE_MAJOR = 24;
+/** The oldest Node.js switchyard runs on: client-node 2 needs undici 8, which needs 22.19. */
+export const MIN_NODE = '22.19';
 
 /** One-line reason when this Node.js is too old, else undefined. */
 export function nodeTooOld(version: string = process.versions.node): string | undefined {
-  const major = Number(version.split('.')[0]);
-  return major >= MIN_NODE_MAJOR ? undefined : `switchyard needs Node.js ${MIN_NODE_MAJOR} or newer; this is Node.js ${version} (put a newer node first on PATH)`;
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  const [minMajor = 0, minMinor = 0] = MIN_NODE.split('.').map(Number);
+  const ok = major > minMajor || (major === minMajor && minor >= minMinor);
+  return ok ? undefined : `switchyard needs Node.js ${MIN_NODE} or newer; this is Node.js ${version} (put a newer node first on PATH)`;
 }

@@ -127,7 +127,7 @@ function stateSource(args: Args, env: NodeJS.ProcessEnv): StateSource {
   if (context !== undefined) flags.context = context;
   if (kubeconfig !== undefined) flags.kubeconfig = kubeconfig;
   if (args['request-timeout'] !== undefined) flags.requestTimeoutMs = parseRequestTimeout(args['request-timeout']);
-  return { kind: 'cluster', flags, open: async (f) => (await import('../kube/index.ts')).openKube(f) };
+  return { kind: 'cluster', flags, open: async (f) => (await import('../kube/open.ts')).openKube(f) };
 }
 
 /**

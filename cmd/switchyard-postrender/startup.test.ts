@@ -1,0 +1,65 @@
+// Start-up fast paths of the bundles in dist/: the offline post-renderer, `--help` and
+// `version` load neither the Kubernetes client nor any HTTP code (node:http, node:https,
+// node:http2, node:tls, undici). A resolve hook records every module the process loads.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, suite, test } from 'node:test';
+import { repoRoot } from '../../test/e2e/harness.ts';
+
+const HOOK = `import { registerHooks } from 'node:module';
+import { writeFileSync } from 'node:fs';
+const urls = [];
+registerHooks({ resolve(specifier, context, next) { const r = next(specifier, context); urls.push(r.url); return r; } });
+process.on('exit', () => writeFileSync(process.env.SWITCHYARD_TRACE, JSON.stringify({
+  urls, builtins: process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)) })));
+`;
+const HTTP = /^(http|https|http2|tls|_http_\w+|internal\/http2\/.*)$/;
+const MANIFEST = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: "web:1.0.0"}]}\n';
+
+suite('start-up loads no cluster code when it needs none', () => {
+  let dir = '';
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'switchyard-trace-'));
+    writeFileSync(join(dir, 'hook.mjs'), HOOK);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Runs a dist/ launcher under the hook; returns the loaded files (relative to dist/) and built-in modules. */
+  function trace(binary: string, args: string[], input = '') {
+    const out = join(dir, `${binary}-${args.join('_')}.json`);
+    const r = spawnSync(process.execPath, ['--import', join(dir, 'hook.mjs'), join(repoRoot, 'dist', binary), ...args],
+      { encoding: 'utf8', input, env: { ...process.env, SWITCHYARD_TRACE: out } });
+    assert.equal(r.status, 0, r.stderr);
+    const t = JSON.parse(readFileSync(out, 'utf8')) as { urls: string[]; builtins: string[] };
+    const files = t.urls.filter((u) => u.startsWith('file:')).map((u) => u.slice(u.indexOf('/dist/') + 6));
+    return { files, builtins: t.builtins, stdout: r.stdout };
+  }
+
+  for (const [binary, args, input] of [
+    ['switchyard-postrender', ['--offline'], MANIFEST],
+    ['kubectl-canary', ['--help'], ''],
+    ['kubectl-canary', ['version'], ''],
+    ['kubectl-bluegreen', ['--help'], ''],
+  ] as const) {
+    test(`${binary} ${args.join(' ')}`, () => {
+      const t = trace(binary, [...args], input);
+      assert.notEqual(t.stdout, '', 'it answered');
+      assert.ok(t.files.includes(`lib/${binary}.js`), `the bundle loaded: ${t.files.join(' ')}`);
+      const kube = t.files.filter((f) => /\/(dist|kube|open)-[A-Z0-9]+\.js$/.test(f));
+      assert.deepEqual(kube, [], 'neither client-node (dist-*) nor the kube client chunk');
+      assert.deepEqual(t.builtins.filter((b) => HTTP.test(b)), [], 'no HTTP, TLS or HTTP/2 module');
+    });
+  }
+
+  test('status does load the kube client (the check above can fail)', () => {
+    const r = spawnSync(process.execPath, ['--import', join(dir, 'hook.mjs'), join(repoRoot, 'dist', 'kubectl-canary'), 'status', 'web',
+      '--kubeconfig', join(dir, 'missing-kubeconfig')], { encoding: 'utf8', env: { ...process.env, SWITCHYARD_TRACE: join(dir, 'status.json') } });
+    assert.equal(r.status, 4, r.stderr);
+    const t = JSON.parse(readFileSync(join(dir, 'status.json'), 'utf8')) as { urls: string[]; builtins: string[] };
+    assert.ok(t.urls.some((u) => /\/open-[A-Z0-9]+\.js$/.test(u)), 'the open chunk loaded');
+    assert.ok(t.builtins.includes('https'), 'node:https loaded');
+  });
+});
