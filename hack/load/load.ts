@@ -7,6 +7,7 @@
 //   node hack/load/load.ts [--url http://127.0.0.1:<gateway port>/] --host web.example.com
 //        [--count 1000] [--duration 30s] [--concurrency 8] [--rate 0] [-H 'x-version: 2.0.0'] [-o json]
 //
+// SIGTERM or SIGINT stops it early and still prints the report.
 // Without --url it targets the local cluster's Gateway (GATEWAY_PORT in
 // .cluster/cluster.env). The URL must be a loopback address: the data plane
 // is reached only through the host ends of its forwards.
@@ -208,7 +209,12 @@ async function main(): Promise<void> {
     if (colon <= 0) throw new Error(`load: bad header ${JSON.stringify(h)} (use 'name: value')`);
     headers[h.slice(0, colon).trim().toLowerCase()] = h.slice(colon + 1).trim();
   }
+  // SIGTERM or SIGINT ends the run early; the report of what was sent is still printed.
+  const stop = new AbortController();
+  process.once('SIGTERM', () => stop.abort());
+  process.once('SIGINT', () => stop.abort());
   const report = await runLoad({
+    signal: stop.signal,
     url: values.url ?? clusterGatewayUrl(resolve(import.meta.dirname, '..', '..')),
     ...(values.host ? { host: values.host } : {}),
     headers, count: Number(values.count), durationMs: duration(values.duration),

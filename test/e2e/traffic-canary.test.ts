@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { suite, test } from 'node:test';
 import { runLoad, share, type LoadReport, type Sample } from '../../hack/load/load.ts';
-import { assertOk, canary, deployChart, freshNamespace, spawnChild, toolPaths, waitFor } from './harness.ts';
+import { assertOk, canary, deployChart, freshNamespace, kubectl, spawnChild, toolPaths, waitFor } from './harness.ts';
 import { dataPlane, gatewayValues, hostFor, servedWeights, type DataPlane } from './traffic.ts';
 
 const REQUESTS = 1000;
@@ -32,6 +32,15 @@ async function untilServed(plane: DataPlane, ns: string, canaryService: string, 
   }, { timeoutMs: 15_000, intervalMs: 50 }).catch((error: unknown) => {
     throw new Error(`Traefik does not give ${canaryService} ${weight}%; it serves ${JSON.stringify(last)}`, { cause: error });
   });
+}
+
+/** An instant query to Prometheus through the API server's service proxy: value by `label`. */
+async function promQuery(query: string, label: string): Promise<Record<string, number>> {
+  const path = `/api/v1/namespaces/switchyard-system/services/prometheus:web/proxy/api/v1/query?query=${encodeURIComponent(query)}`;
+  const result = await kubectl(['get', '--raw', path]);
+  assertOk(result, `prometheus query ${query}`);
+  const body = JSON.parse(result.stdout) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+  return Object.fromEntries(body.data.result.map((r) => [r.metric[label] ?? '', Number(r.value[1])]));
 }
 
 suite('traffic through the Gateway: canary', () => {
@@ -119,5 +128,18 @@ suite('traffic through the Gateway: canary', () => {
     assert.ok(lastCanary - abortEnd < 2_000, `2.0.0 still answered ${(lastCanary - abortEnd).toFixed(0)} ms after abort returned`);
     const failed = samples.filter((s) => s.status !== 200).length;
     assert.equal(failed, 0, `requests failed during the abort: ${summary(report)}`);
+
+    // Prometheus scraped the pods and Traefik: each version's own request counters, and
+    // Traefik's per-Service ones, at least as many as were sent at weight 100 above.
+    let byVersion: Record<string, number> = {};
+    await waitFor(async () => {
+      byVersion = await promQuery(`sum by (version) (switchyard_pod_requests_total{namespace="${ns}"})`, 'version');
+      return (byVersion['1.0.0'] ?? 0) >= REQUESTS && (byVersion['2.0.0'] ?? 0) >= REQUESTS;
+    }, { timeoutMs: 20_000, intervalMs: 500 }).catch((error: unknown) => {
+      throw new Error(`Prometheus has ${JSON.stringify(byVersion)} requests by version`, { cause: error });
+    });
+    const byService = await promQuery(`sum by (service) (traefik_service_requests_total{service=~"${ns}-.*"})`, 'service');
+    assert.ok((byService[`${ns}-web-2-0-0-http-80@kubernetesgateway`] ?? 0) >= REQUESTS, `Traefik's counters: ${JSON.stringify(byService)}`);
+    t.diagnostic(`Prometheus: pods ${JSON.stringify(byVersion)}, Traefik ${JSON.stringify(byService)}`);
   });
 });

@@ -3,6 +3,7 @@
 // of a route's weights. The data plane is described in docs/local-cluster.md.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runLoad } from '../../hack/load/load.ts';
 import { repoRoot } from './harness.ts';
 
 /** Host ends (127.0.0.1) of the data plane's forwards. */
@@ -59,4 +60,56 @@ export async function servedWeights(plane: DataPlane, ns: string, app = 'web', p
     (s.weighted?.services ?? []).some((b) => backend(b.name) === app));
   if (!main) return undefined;
   return Object.fromEntries(main.weighted!.services!.map((b) => [backend(b.name), b.weight ?? 1]));
+}
+
+/** What {@link measureFlip} measured, in milliseconds from the command's start. */
+export interface Flip {
+  /** The command ran this long. */
+  commandMs: number;
+  /** The last answer from another version came this long after the command started (0: none after it started). */
+  convergedMs: number;
+  /** Answers that were not 200 meanwhile. */
+  failed: number;
+  /** Answers by version over the whole measurement. */
+  byVersion: Record<string, number>;
+}
+
+/**
+ * Runs `command` under steady load (400 requests per second, bounded) and measures when every
+ * answer comes from `target`: polls until 1 s of answers after the command's exit holds only
+ * `target` (at most `timeoutMs`), then reports when the last other answer came.
+ */
+export async function measureFlip(plane: DataPlane, ns: string, target: string, command: () => Promise<void>, timeoutMs = 20_000): Promise<Flip> {
+  const samples: { at: number; version: string; status: number }[] = [];
+  const stop = new AbortController();
+  const background = runLoad({
+    url: plane.gatewayUrl, host: hostFor(ns), count: 100_000, durationMs: timeoutMs + 30_000, concurrency: 4,
+    ratePerSecond: 400, signal: stop.signal, onSample: (s) => samples.push(s),
+  });
+  try {
+    await waitForSamples(() => samples.length >= 20, 10_000);
+    const start = samples.at(-1)!.at;
+    await command();
+    const end = samples.at(-1)?.at ?? start;
+    const lastOther = (): number => samples.findLast((s) => s.version !== target)?.at ?? 0;
+    await waitForSamples(() => (samples.at(-1)?.at ?? 0) - Math.max(lastOther(), end) >= 1_000, timeoutMs);
+    const after = samples.filter((s) => s.at >= start);
+    const byVersion: Record<string, number> = {};
+    for (const s of after) byVersion[s.version] = (byVersion[s.version] ?? 0) + 1;
+    return {
+      commandMs: end - start, convergedMs: Math.max(0, lastOther() - start),
+      failed: after.filter((s) => s.status !== 200).length, byVersion,
+    };
+  } finally {
+    stop.abort();
+    await background;
+  }
+}
+
+async function waitForSamples(done: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!done()) {
+    if (performance.now() > deadline) throw new Error(`measureFlip: condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

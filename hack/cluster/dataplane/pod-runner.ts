@@ -7,7 +7,10 @@
 //   node pod-runner.ts --server https://127.0.0.1:<port> --ca ca.crt --cert admin.crt --key admin.key
 //                      --node kwok-node-0 --status 127.0.0.1:<port>
 //
-//                      --targets prometheus/pods.json
+//                      --targets prometheus/pods.json [--drain-ms 2000]
+//
+// A pod that goes away keeps answering for --drain-ms (a container's graceful
+// termination, which KWOK does not have), unless its IP goes to a new pod first.
 //
 // --status serves GET /pods (JSON: the pods served) and /healthz (200 once the
 // first list has been reconciled), for up.sh and for debugging. --targets is
@@ -48,13 +51,17 @@ export function scrapeTargets(pods: readonly PodSpecView[]): { targets: string[]
 
 class Runner {
   private readonly running = new Map<string, PodServer>();
-  private readonly targetsFile: string;
-
-  constructor(targetsFile: string) {
-    this.targetsFile = targetsFile;
-  }
+  /** Servers of pods that went away, still answering until their drain ends, by IP. */
+  private readonly draining = new Map<string, { server: PodServer; timer: NodeJS.Timeout }>();
   /** One reconcile at a time, in event order. */
   private queue: Promise<void> = Promise.resolve();
+  private readonly targetsFile: string;
+  private readonly drainMs: number;
+
+  constructor(targetsFile: string, drainMs: number) {
+    this.targetsFile = targetsFile;
+    this.drainMs = drainMs;
+  }
 
   enqueue(uid: string, pod: PodSpecView | undefined): void {
     this.queue = this.queue.then(() => this.reconcile(uid, pod)).catch((error: unknown) => {
@@ -94,13 +101,41 @@ class Runner {
     }
   }
 
+  /**
+   * A pod that went away keeps answering for the drain time, as a container does between
+   * SIGTERM and its exit (KWOK deletes pods at once): the proxy may still send to it until
+   * it sees the endpoint go. A new pod given the same IP ends the drain at once.
+   */
+  private drain(server: PodServer): void {
+    if (this.drainMs <= 0) {
+      void this.stop(server);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.draining.delete(server.ip);
+      void this.stop(server);
+    }, this.drainMs);
+    this.draining.set(server.ip, { server, timer });
+  }
+
+  private async stop(server: PodServer): Promise<void> {
+    await server.stop();
+    log(`stopped ${server.key} on ${server.ip}`);
+  }
+
   private async replace(uid: string, have: PodServer | undefined, want: PodSpecView | undefined): Promise<void> {
     if (have) {
       this.running.delete(uid);
-      await have.stop();
-      log(`stopped ${have.key} on ${have.ip}`);
+      if (want) await this.stop(have);
+      else this.drain(have);
     }
     if (want) {
+      const old = this.draining.get(want.ip);
+      if (old) {
+        clearTimeout(old.timer);
+        this.draining.delete(want.ip);
+        await this.stop(old.server);
+      }
       const server = new PodServer(want);
       await server.start();
       this.running.set(uid, server);
@@ -182,6 +217,7 @@ function main(): void {
     options: {
       server: { type: 'string' }, ca: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' },
       node: { type: 'string' }, status: { type: 'string' }, targets: { type: 'string' },
+      'drain-ms': { type: 'string', default: '2000' },
     },
   });
   const missing = ['server', 'ca', 'cert', 'key', 'node', 'status', 'targets'].filter((k) => !values[k as keyof typeof values]);
@@ -190,7 +226,9 @@ function main(): void {
     base: new URL(values.server!),
     tls: { ca: readFileSync(values.ca!), cert: readFileSync(values.cert!), key: readFileSync(values.key!) },
   };
-  const runner = new Runner(values.targets!);
+  const drainMs = Number(values['drain-ms']);
+  if (!(drainMs >= 0 && drainMs <= 60_000)) throw new Error(`--drain-ms must be from 0 to 60000, got ${values['drain-ms']}`);
+  const runner = new Runner(values.targets!, drainMs);
   let synced = false;
   const [statusHost, statusPort] = values.status!.split(':');
   createServer((req, res) => {
