@@ -30,20 +30,44 @@ else
   POST=(--post-renderer switchyard)
 fi
 
+# With the data plane (as root), the route attaches to the cluster's Gateway and the
+# canary runs under steady load, whose per-second split is shown afterwards.
+DATA_PLANE=$(. "$ROOT/.cluster/cluster.env" && echo "${DATA_PLANE:-off}")
+ROUTE=(--set httpRoute.enabled=true)
+if [ "$DATA_PLANE" = on ]; then
+  ROUTE+=(--set 'httpRoute.parentRefs[0].name=gateway' --set 'httpRoute.parentRefs[0].namespace=switchyard-system'
+    --set "httpRoute.hostname=$NS.switchyard.test")
+fi
+
 step "Fresh namespace $NS"
 kubectl delete namespace "$NS" --ignore-not-found --wait=true >/dev/null
 kubectl create namespace "$NS" >/dev/null
 
 step "helm upgrade --install web (1.0.0) ${POST[*]}"
-"$HELM" upgrade --install web testdata/chart -n "$NS" --set httpRoute.enabled=true "${POST[@]}" --wait --timeout 2m
+"$HELM" upgrade --install web testdata/chart -n "$NS" "${ROUTE[@]}" "${POST[@]}" --wait --timeout 2m
 kubectl canary status web -n "$NS"
 
 step "helm upgrade web to 2.0.0: it starts beside 1.0.0 with 0% of the traffic"
-"$HELM" upgrade --install web testdata/chart -n "$NS" --set httpRoute.enabled=true --set image.tag=2.0.0 "${POST[@]}"
+"$HELM" upgrade --install web testdata/chart -n "$NS" "${ROUTE[@]}" --set image.tag=2.0.0 "${POST[@]}"
 kubectl get deployments,services,httproutes -n "$NS"
+
+LOAD_PID=
+if [ "$DATA_PLANE" = on ]; then
+  step "Steady load through the Gateway: 50 requests/s (at most 3 minutes)"
+  node hack/load/load.ts --host "$NS.switchyard.test" --rate 50 --concurrency 4 --count 9000 --duration 3m \
+    >"$ROOT/.cluster/demo-load.txt" 2>&1 &
+  LOAD_PID=$!
+fi
 
 step "kubectl canary run web --wait"
 kubectl canary run web -n "$NS" --wait --steps 10,pause:2s,25,pause:2s,50,pause:2s,100 --scale-down-delay 3s --timeout 5m
+
+if [ -n "$LOAD_PID" ]; then
+  kill -TERM "$LOAD_PID" 2>/dev/null || true
+  wait "$LOAD_PID" || true
+  step "What the Gateway answered during the canary, per second (count per version)"
+  cat "$ROOT/.cluster/demo-load.txt"
+fi
 
 step "kubectl canary status web"
 kubectl canary status web -n "$NS"

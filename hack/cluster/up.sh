@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Starts the local control plane, or reuses the one already running:
-# etcd, kube-apiserver (RBAC on), kube-controller-manager, kube-scheduler and
-# kwok with one fake node, all on 127.0.0.1, state in .cluster/ at the repo root.
-# Then installs the CRDs from testdata/crds (Gateway API, Istio, Traefik).
-# Kubeconfig: .cluster/kubeconfig. Stop with hack/cluster/down.sh.
+# Starts the local cluster, or reuses the one already running: etcd,
+# kube-apiserver (RBAC on), kube-controller-manager, kube-scheduler and kwok
+# with one fake node, state in .cluster/ at the repo root; installs the CRDs
+# from testdata/crds (Gateway API, Istio, Traefik). With a network namespace
+# (root), all of it runs inside the cluster's own namespace together with the
+# data plane (dataplane.sh: Traefik as the Gateway, the pod runner, Prometheus),
+# and the API server's port is forwarded to the host's 127.0.0.1. Without one
+# (not root, or SWITCHYARD_DATA_PLANE=off), the control plane alone runs on the
+# host's 127.0.0.1. Kubeconfig: .cluster/kubeconfig. Stop with hack/cluster/down.sh.
 #
 # If SWITCHYARD_CLUSTER_OWNER is set when a new cluster is started, its value is
 # written to .cluster/owner (test/e2e/global-setup.ts uses it to know whether its
@@ -11,10 +15,13 @@
 #
 # Ports are free ones picked at start; override any with SWITCHYARD_ETCD_PORT,
 # SWITCHYARD_ETCD_PEER_PORT, SWITCHYARD_APISERVER_PORT, SWITCHYARD_KCM_PORT,
-# SWITCHYARD_SCHEDULER_PORT.
+# SWITCHYARD_SCHEDULER_PORT, SWITCHYARD_GATEWAY_PORT, SWITCHYARD_TRAEFIK_PORT,
+# SWITCHYARD_PROMETHEUS_PORT (the last three: host ends of the data plane).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=dataplane.sh
+source "$HERE/dataplane.sh"
 
 CRD_DIR="$ROOT/testdata/crds"
 NODE_NAME=kwok-node-0
@@ -24,13 +31,13 @@ T0=$EPOCHREALTIME
 
 kubectl() { "$KUBECTL" --kubeconfig="$KUBECONFIG_PATH" "$@"; }
 apiserver_ready() { [ "$(kubectl get --raw=/readyz --request-timeout=5s 2>/dev/null)" = ok ]; }
-secure_healthz() { curl -sfk "https://127.0.0.1:$1/healthz"; }
+secure_healthz() { in_ns curl -sfk "https://127.0.0.1:$1/healthz"; }
 
 # True if a recorded cluster is fully alive and its apiserver answers /readyz.
 healthy() {
-  [ -f "$STATE/cluster.env" ] || return 1
+  [ -f "$STATE/cluster.env" ] && [ -f "$STATE/pids/order" ] || return 1
   local c
-  for c in "${COMPONENTS[@]}"; do alive "$c" || return 1; done
+  for c in $(started_components); do alive "$c" || return 1; done
   apiserver_ready
 }
 
@@ -62,19 +69,32 @@ free_ports() {
 
 choose_ports() {
   local ports
-  read -r -a ports <<<"$(free_ports 5)"
+  read -r -a ports <<<"$(free_ports 8)"
   ETCD_PORT="${SWITCHYARD_ETCD_PORT:-${ports[0]}}"
   ETCD_PEER_PORT="${SWITCHYARD_ETCD_PEER_PORT:-${ports[1]}}"
   APISERVER_PORT="${SWITCHYARD_APISERVER_PORT:-${ports[2]}}"
   KCM_PORT="${SWITCHYARD_KCM_PORT:-${ports[3]}}"
   SCHEDULER_PORT="${SWITCHYARD_SCHEDULER_PORT:-${ports[4]}}"
+  GATEWAY_PORT="${SWITCHYARD_GATEWAY_PORT:-${ports[5]}}"
+  TRAEFIK_PORT="${SWITCHYARD_TRAEFIK_PORT:-${ports[6]}}"
+  PROMETHEUS_PORT="${SWITCHYARD_PROMETHEUS_PORT:-${ports[7]}}"
   cat >"$STATE/cluster.env" <<EOF
 BIN=$BIN
+NETNS=$NETNS
+DATA_PLANE=$([ -n "$NETNS" ] && echo on || echo off)
+SOCK_DIR=$SOCK_DIR
+TRAEFIK_BIN=${TRAEFIK_BIN:-}
+PROMETHEUS_BIN=${PROMETHEUS_BIN:-}
 ETCD_PORT=$ETCD_PORT
 ETCD_PEER_PORT=$ETCD_PEER_PORT
 APISERVER_PORT=$APISERVER_PORT
 KCM_PORT=$KCM_PORT
 SCHEDULER_PORT=$SCHEDULER_PORT
+EOF
+  [ -z "$NETNS" ] || cat >>"$STATE/cluster.env" <<EOF
+GATEWAY_PORT=$GATEWAY_PORT
+TRAEFIK_PORT=$TRAEFIK_PORT
+PROMETHEUS_PORT=$PROMETHEUS_PORT
 EOF
 }
 
@@ -148,7 +168,7 @@ start_etcd() {
     --initial-cluster="node0=http://127.0.0.1:$ETCD_PEER_PORT" \
     --auto-compaction-retention=1 --quota-backend-bytes=8589934592 --unsafe-no-fsync=true
   STARTED+=(etcd)
-  wait_until "etcd healthy on 127.0.0.1:$ETCD_PORT" 30 curl -sf "http://127.0.0.1:$ETCD_PORT/health"
+  wait_until "etcd healthy on 127.0.0.1:$ETCD_PORT" 30 in_ns curl -sf "http://127.0.0.1:$ETCD_PORT/health"
 }
 
 start_apiserver() {
@@ -177,7 +197,7 @@ start_controllers() {
     --root-ca-file="$STATE/pki/ca.crt" --service-account-private-key-file="$STATE/pki/admin.key"
   start kube-scheduler "${common[@]}" --secure-port="$SCHEDULER_PORT"
   start kwok --kubeconfig="$KUBECONFIG_PATH" --config="$STATE/kwok.yaml" --manage-all-nodes=true \
-    --node-lease-duration-seconds=40 --cidr="$POD_CIDR"
+    --node-lease-duration-seconds=40 --cidr="$POD_CIDR" ${NETNS:+--node-ip="$DATAPLANE_ADDR"}
   STARTED+=(kube-controller-manager kube-scheduler kwok)
   wait_until "kube-controller-manager healthy on 127.0.0.1:$KCM_PORT" 60 secure_healthz "$KCM_PORT"
   wait_until "kube-scheduler healthy on 127.0.0.1:$SCHEDULER_PORT" 60 secure_healthz "$SCHEDULER_PORT"
@@ -212,6 +232,7 @@ on_exit() {
   [ "$rc" -eq 0 ] && return
   log "start-up failed; stopping what was started. Logs kept in $STATE/logs/"
   stop_all
+  remove_netns
   exit "$rc"
 }
 
@@ -227,34 +248,51 @@ main() {
   if [ -d "$STATE" ]; then
     log "found a stale or partial cluster in $STATE; stopping it and starting fresh"
     stop_all
+    # shellcheck source=/dev/null
+    NETNS="$(. "$STATE/cluster.env" 2>/dev/null; echo "${NETNS:-}")" remove_netns
     rm -rf "$STATE"
   fi
 
+  # Everything that needs the network (Go modules, Debian packages) happens
+  # here, before any process runs inside the namespace.
   BIN="$(bash "$HERE/build.sh" | tail -n 1)"
   [ -x "$BIN/kube-apiserver" ] || die "build.sh did not produce binaries in '$BIN'"
   log "binaries: $BIN ($(elapsed "$T0")s)"
 
   STARTED=()
   trap on_exit EXIT
+  setup_netns
+  if [ -n "$NETNS" ]; then
+    TRAEFIK_BIN="$(bash "$HERE/build-traefik.sh" | tail -n 1)"
+    [ -x "$TRAEFIK_BIN/traefik" ] || die "build-traefik.sh did not produce a binary in '$TRAEFIK_BIN'"
+    PROMETHEUS_BIN="$(bash "$HERE/install-prometheus.sh" | tail -n 1)"
+    log "data plane binaries: $TRAEFIK_BIN, $PROMETHEUS_BIN ($(elapsed "$T0")s)"
+  fi
   mkdir -p "$STATE"/{pids,logs,pki,etcd}
   choose_ports
   make_pki
   write_kubeconfig
   write_kwok_config
 
+  [ -z "$NETNS" ] || start_forwarders
   start_etcd
   start_apiserver
   start_controllers
   add_node
   wait_until "ServiceAccount default/default created" 60 kubectl -n default get serviceaccount default
   install_crds
+  [ -z "$NETNS" ] || start_dataplane
   [ -z "${SWITCHYARD_CLUSTER_OWNER:-}" ] || printf '%s\n' "$SWITCHYARD_CLUSTER_OWNER" >"$STATE/owner"
   trap - EXIT
 
   log "started in $(elapsed "$T0")s:"
   local c
-  for c in "${COMPONENTS[@]}"; do log "  $(printf '%-24s' "$c") pid $(pid_of "$c")"; done
+  for c in $(started_components); do log "  $(printf '%-24s' "$c") pid $(pid_of "$c")"; done
   log "  apiserver https://127.0.0.1:$APISERVER_PORT, etcd 127.0.0.1:$ETCD_PORT (peer $ETCD_PEER_PORT), kcm :$KCM_PORT, scheduler :$SCHEDULER_PORT"
+  if [ -n "$NETNS" ]; then
+    log "  all in network namespace $NETNS (ip netns exec $NETNS …); on the host's 127.0.0.1: apiserver :$APISERVER_PORT,"
+    log "  gateway http://127.0.0.1:$GATEWAY_PORT, traefik http://127.0.0.1:$TRAEFIK_PORT, prometheus http://127.0.0.1:$PROMETHEUS_PORT"
+  fi
   log "  kubeconfig $KUBECONFIG_PATH, logs $STATE/logs/"
 }
 
