@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { openKube } from '../../pkg/kube/index.ts';
+import { openKube } from '../../pkg/kube/open.ts';
 import { chartDir, freshNamespace, helm, kubeconfigPath, repoRoot, run, spawnChild } from '../e2e/harness.ts';
 import type { RunResult } from '../e2e/harness.ts';
 import { brokenInvariants } from './invariants.ts';
