@@ -127,7 +127,9 @@ suite('kubectl canary under concurrency and crashes', { concurrency: true }, () 
       const lease = await getJson<Lease>(ns, 'lease', 'switchyard.web');
       assert.match(lease.spec.holderIdentity ?? '', new RegExp(`/${driver.pid}$`), 'the lease names the killed run');
 
-      const second = startCanary(ns, ['run', 'web', '--wait', '--scale-down-delay', '0']);
+      // --wait-scale-down: a kill after the promotion leaves 1.0.0's scale-down pending (due
+      // 2 s after it); the converging run waits for it, so everything below holds at once.
+      const second = startCanary(ns, ['run', 'web', '--wait', '--scale-down-delay', '0', '--wait-scale-down']);
       t.after(() => second.kill('SIGKILL'));
       assertOk(await second.exited, 'the run after the kill');
 

@@ -21,9 +21,9 @@ function driver(cli: Cli, args: string[]): Child {
   return spawnChild(join(repoRoot, 'dist', 'kubectl-canary'), [...args, '-n', cli.ns]);
 }
 
-async function twoVersions(cli: Cli, file = cli.file): Promise<void> {
+async function twoVersions(cli: Cli, fileFor = cli.fileFor): Promise<void> {
   for (const version of ['1.0.0', '2.0.0']) {
-    const r = await cli('canary', ['apply', '-f', file, '--version', version]);
+    const r = await cli('canary', ['apply', '-f', fileFor(version), '--version', version]);
     assert.equal(r.code, 0, r.stderr);
   }
 }
@@ -80,8 +80,11 @@ suite('concurrency and signals', { concurrency: true }, () => {
 
   test('two apps in one namespace driven at once both succeed', async (t) => {
     const cli = await cliFor(t, dir);
-    const apiFile = join(dir, `api-${cli.ns}.yaml`);
-    writeFileSync(apiFile, readFileSync(cli.file, 'utf8').replace(/\bweb\b/g, 'api'));
+    const apiFile = (version: string): string => {
+      const file = join(dir, `api-${cli.ns}-${version}.yaml`);
+      writeFileSync(file, readFileSync(cli.fileFor(version), 'utf8').replace(/\bweb\b/g, 'api'));
+      return file;
+    };
     await twoVersions(cli);
     await twoVersions(cli, apiFile);
     const [web, api] = [driver(cli, ['run', 'web', '--wait', '--steps', '10,50,100', '--scale-down-delay', '0']), driver(cli, ['run', 'api', '--wait', '--steps', '10,50,100', '--scale-down-delay', '0'])];

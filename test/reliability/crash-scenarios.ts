@@ -31,7 +31,8 @@ export interface Scenario {
 /** Runs a plugin binary in one namespace, straight to the cluster or through a proxy. */
 export interface Cli {
   ns: string;
-  file: string;
+  /** The plain manifest of `version` (a version is its pod template: the image tag differs). */
+  fileFor(version: string): string;
   (plugin: Plugin, args: string[], via?: FaultProxy): Promise<RunResult>;
 }
 
@@ -58,16 +59,16 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'run', plugin: 'canary',
     setup: async (cli) => {
-      await ok(cli('canary', ['apply', '-f', cli.file, '--version', '1.0.0']), 'apply 1.0.0');
-      await ok(cli('canary', ['apply', '-f', cli.file, '--version', '2.0.0']), 'apply 2.0.0');
+      await ok(cli('canary', ['apply', '-f', cli.fileFor('1.0.0'), '--version', '1.0.0']), 'apply 1.0.0');
+      await ok(cli('canary', ['apply', '-f', cli.fileFor('2.0.0'), '--version', '2.0.0']), 'apply 2.0.0');
     },
     command: ['run', 'web', '--wait', '--steps', '10,50,100', ...NOW], expected: { stable: '2.0.0' },
   },
   {
     name: 'promote', plugin: 'canary',
     setup: async (cli) => {
-      await ok(cli('canary', ['apply', '-f', cli.file, '--version', '1.0.0']), 'apply 1.0.0');
-      await ok(cli('canary', ['apply', '-f', cli.file, '--version', '2.0.0']), 'apply 2.0.0');
+      await ok(cli('canary', ['apply', '-f', cli.fileFor('1.0.0'), '--version', '1.0.0']), 'apply 1.0.0');
+      await ok(cli('canary', ['apply', '-f', cli.fileFor('2.0.0'), '--version', '2.0.0']), 'apply 2.0.0');
       await untilPaused(cli);
     },
     command: ['promote', 'web', ...NOW], expected: { stable: '2.0.0' },
@@ -75,8 +76,8 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'abort', plugin: 'canary',
     setup: async (cli) => {
-      await ok(cli('canary', ['apply', '-f', cli.file, '--version', '1.0.0']), 'apply 1.0.0');
-      await ok(cli('canary', ['apply', '-f', cli.file, '--version', '2.0.0']), 'apply 2.0.0');
+      await ok(cli('canary', ['apply', '-f', cli.fileFor('1.0.0'), '--version', '1.0.0']), 'apply 1.0.0');
+      await ok(cli('canary', ['apply', '-f', cli.fileFor('2.0.0'), '--version', '2.0.0']), 'apply 2.0.0');
       await untilPaused(cli);
     },
     command: ['abort', 'web'], expected: { stable: '1.0.0' }, rerunCodes: [0, 1],
@@ -84,8 +85,8 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'undo', plugin: 'canary',
     setup: async (cli) => {
-      await ok(cli('canary', ['apply', '-f', cli.file, '--version', '1.0.0']), 'apply 1.0.0');
-      await ok(cli('canary', ['apply', '-f', cli.file, '--version', '2.0.0']), 'apply 2.0.0');
+      await ok(cli('canary', ['apply', '-f', cli.fileFor('1.0.0'), '--version', '1.0.0']), 'apply 1.0.0');
+      await ok(cli('canary', ['apply', '-f', cli.fileFor('2.0.0'), '--version', '2.0.0']), 'apply 2.0.0');
       await ok(cli('canary', ['run', 'web', '--wait', '--steps', '100', ...NOW]), 'run');
     },
     // Named, so that running it again after the flip landed does not undo the undo.
@@ -93,14 +94,14 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'apply', plugin: 'canary',
-    setup: async (cli) => ok(cli('canary', ['apply', '-f', cli.file, '--version', '1.0.0']), 'apply 1.0.0'),
-    command: ['apply', '-f', '{file}', '--version', '2.0.0'], expected: { stable: '1.0.0' },
+    setup: async (cli) => ok(cli('canary', ['apply', '-f', cli.fileFor('1.0.0'), '--version', '1.0.0']), 'apply 1.0.0'),
+    command: ['apply', '-f', '{file:2.0.0}', '--version', '2.0.0'], expected: { stable: '1.0.0' },
   },
   {
     name: 'delete', plugin: 'canary',
     setup: async (cli) => {
-      await ok(cli('canary', ['apply', '-f', cli.file, '--version', '1.0.0']), 'apply 1.0.0');
-      await ok(cli('canary', ['apply', '-f', cli.file, '--version', '2.0.0']), 'apply 2.0.0');
+      await ok(cli('canary', ['apply', '-f', cli.fileFor('1.0.0'), '--version', '1.0.0']), 'apply 1.0.0');
+      await ok(cli('canary', ['apply', '-f', cli.fileFor('2.0.0'), '--version', '2.0.0']), 'apply 2.0.0');
       await ok(cli('canary', ['run', 'web', '--wait', '--steps', '100', ...NOW]), 'run');
     },
     command: ['delete', 'web'], expected: { stable: undefined }, rerunCodes: [0, 1],
@@ -108,8 +109,8 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'switch', plugin: 'bluegreen',
     setup: async (cli) => {
-      await ok(cli('bluegreen', ['apply', '-f', cli.file, '--version', '1.0.0']), 'apply 1.0.0');
-      await ok(cli('bluegreen', ['apply', '-f', cli.file, '--version', '2.0.0']), 'apply 2.0.0');
+      await ok(cli('bluegreen', ['apply', '-f', cli.fileFor('1.0.0'), '--version', '1.0.0']), 'apply 1.0.0');
+      await ok(cli('bluegreen', ['apply', '-f', cli.fileFor('2.0.0'), '--version', '2.0.0']), 'apply 2.0.0');
       await ok(cli('bluegreen', ['run', 'web', '--wait']), 'run to the preview');
     },
     command: ['switch', 'web', ...NOW], expected: { stable: '2.0.0' },
@@ -117,8 +118,8 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'rollback', plugin: 'bluegreen',
     setup: async (cli) => {
-      await ok(cli('bluegreen', ['apply', '-f', cli.file, '--version', '1.0.0']), 'apply 1.0.0');
-      await ok(cli('bluegreen', ['apply', '-f', cli.file, '--version', '2.0.0']), 'apply 2.0.0');
+      await ok(cli('bluegreen', ['apply', '-f', cli.fileFor('1.0.0'), '--version', '1.0.0']), 'apply 1.0.0');
+      await ok(cli('bluegreen', ['apply', '-f', cli.fileFor('2.0.0'), '--version', '2.0.0']), 'apply 2.0.0');
       await ok(cli('bluegreen', ['run', 'web', '--wait']), 'run to the preview');
       await ok(cli('bluegreen', ['switch', 'web', ...NOW]), 'switch');
     },
@@ -126,27 +127,40 @@ export const SCENARIOS: Scenario[] = [
   },
 ];
 
-let manifest: Promise<string> | undefined;
+const VERSIONS = ['1.0.0', '2.0.0'];
+let manifests: Promise<Map<string, string>> | undefined;
 
-/** The test chart rendered once by `helm template` (no post-renderer) into a file in `dir`. */
-function plainManifest(dir: string): Promise<string> {
-  manifest ??= helm(3, ['template', 'web', chartDir, '--set', 'hook.enabled=false', '--set', 'httpRoute.enabled=true']).then((r) => {
+/** The test chart rendered once per version by `helm template` (no post-renderer) into files in `dir`. */
+function plainManifests(dir: string): Promise<Map<string, string>> {
+  manifests ??= Promise.all(VERSIONS.map(async (version) => {
+    const r = await helm(3, ['template', 'web', chartDir, '--set', 'hook.enabled=false', '--set', 'httpRoute.enabled=true', '--set', `image.tag=${version}`]);
     assert.equal(r.code, 0, r.stderr);
-    const file = join(dir, 'app.yaml');
+    const file = join(dir, `app-${version}.yaml`);
     writeFileSync(file, r.stdout);
-    return file;
-  });
-  return manifest;
+    return [version, file] as const;
+  })).then((entries) => new Map(entries));
+  return manifests;
+}
+
+/** `{file:<version>}` in a command stands for that version's manifest. */
+export function fileArg(arg: string, fileFor: (version: string) => string): string {
+  const m = /^\{file:(.+)\}$/.exec(arg);
+  return m === null ? arg : fileFor(m[1]!);
 }
 
 /** A fresh namespace and a {@link Cli} for it. */
 export async function cliFor(t: TestContext, dir: string): Promise<Cli> {
   const ns = await freshNamespace(t);
-  const file = await plainManifest(dir);
-  const cli = ((plugin: Plugin, args: string[], via?: FaultProxy) => run(bin(plugin), [...args.map((a) => (a === '{file}' ? file : a)), '-n', ns],
+  const files = await plainManifests(dir);
+  const fileFor = (version: string): string => {
+    const file = files.get(version);
+    if (file === undefined) throw new Error(`no manifest for version ${version}`);
+    return file;
+  };
+  const cli = ((plugin: Plugin, args: string[], via?: FaultProxy) => run(bin(plugin), [...args.map((a) => fileArg(a, fileFor)), '-n', ns],
     { env: { KUBECONFIG: via?.kubeconfig ?? kubeconfigPath }, timeoutMs: 120_000 })) as Cli;
   cli.ns = ns;
-  cli.file = file;
+  cli.fileFor = fileFor;
   return cli;
 }
 
@@ -187,7 +201,7 @@ export async function killAfterWrite(t: TestContext, dir: string, scenario: Scen
   const cli = await cliFor(t, dir);
   await scenario.setup(cli);
   const proxy = await proxyFor(t, dir);
-  const args = [...scenario.command.map((a) => (a === '{file}' ? cli.file : a)), '-n', cli.ns];
+  const args = [...scenario.command.map((a) => fileArg(a, cli.fileFor)), '-n', cli.ns];
   const child = spawnChild(bin(scenario.plugin), args, { env: { KUBECONFIG: proxy.kubeconfig } });
   t.after(() => child.kill('SIGKILL'));
   proxy.onWrite = (n) => {

@@ -41,7 +41,7 @@ suite('least privilege', { concurrency: true }, () => {
     test(`without ${c.verb} ${c.resource}, ${c.command[0]} exits 4 naming them, and converges once it is granted`, async (t) => {
       const cli = await cliFor(t, dir);
       const ns = cli.ns;
-      for (const version of ['1.0.0', '2.0.0']) assert.equal((await cli('canary', ['apply', '-f', cli.file, '--version', version])).code, 0);
+      for (const version of ['1.0.0', '2.0.0']) assert.equal((await cli('canary', ['apply', '-f', cli.fileFor(version), '--version', version])).code, 0);
       const role = documentedRole();
       const apply = (r: Role): Promise<RunResult> => kubectl(['-n', ns, 'apply', '-f', '-'], { input: JSON.stringify(r) });
       assert.equal((await apply(without(role, c.resource, c.verb))).code, 0);

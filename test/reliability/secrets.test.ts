@@ -31,8 +31,8 @@ test('no token or key appears in output, Events, state or Lease', async (t) => {
     captured.push({ what, result });
     return result;
   };
-  assertOk(await step('apply 1.0.0', ['apply', '-f', cli.file, '--version', '1.0.0']));
-  assertOk(await step('apply 2.0.0', ['apply', '-f', cli.file, '--version', '2.0.0']));
+  assertOk(await step('apply 1.0.0', ['apply', '-f', cli.fileFor('1.0.0'), '--version', '1.0.0']));
+  assertOk(await step('apply 2.0.0', ['apply', '-f', cli.fileFor('2.0.0'), '--version', '2.0.0']));
   assertOk(await step('run --wait', ['run', 'web', '--wait', '--steps', '50,100', '--scale-down-delay', '0']));
   assertOk(await step('status -o json', ['status', 'web', '-o', 'json']));
   assertOk(await step('history -o yaml', ['history', 'web', '-o', 'yaml']));
