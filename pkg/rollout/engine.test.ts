@@ -1,37 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
-import { render } from '../render/index.ts';
-import type { KubeObject } from '../render/index.ts';
 import { drive } from './engine.ts';
 import type { DriveOptions, DriveResult } from './engine.ts';
 import { parseSteps } from './state.ts';
-import { Crash, FakeKube } from './fake-kube.test-util.ts';
+import { Crash, FakeKube, twoVersionCluster } from './fake-kube.test-util.ts';
 
 // The step machine against an in-memory fake of our Kube interface (pods become ready
 // at once). The cluster-level versions of these tests live in test/e2e/canary-*.test.ts.
-const chart = readFileSync(join(import.meta.dirname, '../../testdata/render/gateway.yaml'), 'utf8');
 const options: DriveOptions = { wait: false, progressDeadlineMs: 60_000, maxRestarts: 3, scaleDownDelayMs: 0, keep: 2, settings: { steps: parseSteps('10,25,50,100') } };
 
 /** A cluster with 1.0.0 installed through the post-renderer and 2.0.0 deployed beside it. */
-function cluster(): FakeKube {
-  const kube = new FakeKube();
-  const install = (text: string, observed: Parameters<typeof render>[2]): void => {
-    for (const doc of parseAllDocuments(render(text, {}, observed).text)) {
-      const obj = doc.toJS() as KubeObject;
-      if (obj.metadata.annotations?.['helm.sh/hook'] !== undefined) continue;
-      obj.metadata.namespace = 'demo';
-      obj.metadata.creationTimestamp = `2026-11-23T10:0${kube.all(obj.kind).length}:00Z`;
-      kube.seed(obj);
-    }
-  };
-  install(chart, { apps: {} });
-  const v1 = { version: '1.0.0', deployment: 'web-1-0-0', replicas: 2, readyReplicas: 2 };
-  install(chart.replaceAll('1.0.0', '2.0.0'), { apps: { web: { stable: '1.0.0', versions: { '1.0.0': v1 }, weights: {} } } });
-  return kube;
-}
+const cluster = twoVersionCluster;
 
 const run = (kube: FakeKube, opts: DriveOptions = options): Promise<DriveResult> =>
   drive({ kube, namespace: 'demo', app: 'web', now: () => Date.parse('2026-11-23T11:00:00Z'), emit: () => undefined }, opts);

@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import type { Kube, ListOptions, ListResult, PatchType, WatchEvent } from '../kube/index.ts';
 import { KubeError } from '../kube/errors.ts';
+import { render } from '../render/index.ts';
 import type { KubeObject } from '../render/index.ts';
 
 /** Thrown by {@link FakeKube} to simulate a process killed before a write. */
@@ -126,4 +130,26 @@ function merge(target: unknown, patch: unknown): unknown {
     else out[k] = merge(out[k], v);
   }
   return out;
+}
+
+/**
+ * A fake cluster with testdata/render/gateway.yaml installed through the post-renderer at
+ * 1.0.0 (stable, 2 replicas) and 2.0.0 deployed beside it, in namespace `demo`.
+ */
+export function twoVersionCluster(): FakeKube {
+  const kube = new FakeKube();
+  const chart = readFileSync(join(import.meta.dirname, '../../testdata/render/gateway.yaml'), 'utf8');
+  const install = (text: string, observed: Parameters<typeof render>[2]): void => {
+    for (const doc of parseAllDocuments(render(text, {}, observed).text)) {
+      const obj = doc.toJS() as KubeObject;
+      if (obj.metadata.annotations?.['helm.sh/hook'] !== undefined) continue;
+      obj.metadata.namespace = 'demo';
+      obj.metadata.creationTimestamp = `2026-11-23T10:0${kube.all(obj.kind).length}:00Z`;
+      kube.seed(obj);
+    }
+  };
+  install(chart, { apps: {} });
+  const v1 = { version: '1.0.0', deployment: 'web-1-0-0', replicas: 2, readyReplicas: 2 };
+  install(chart.replaceAll('1.0.0', '2.0.0'), { apps: { web: { stable: '1.0.0', versions: { '1.0.0': v1 }, weights: {} } } });
+  return kube;
 }

@@ -1,16 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
-import { render } from '../render/index.ts';
-import type { KubeObject } from '../render/index.ts';
 import { runRollout } from './actions.ts';
 import type { RunOptions } from './actions.ts';
 import { acquireLease, LeaseLost } from './lease.ts';
 import type { Lock } from './lease.ts';
 import { parseSteps } from './state.ts';
-import { FakeKube } from './fake-kube.test-util.ts';
+import { FakeKube, twoVersionCluster } from './fake-kube.test-util.ts';
 
 const LEASE = ['coordination.k8s.io/v1', 'Lease', 'demo', 'switchyard.web'] as const;
 
@@ -67,19 +62,7 @@ test('renewal errors are not swallowed: a lease not renewed for its whole durati
 });
 
 test('run --wait stops with LeaseLost when another driver takes the lease over during a pause', async () => {
-  const kube = new FakeKube();
-  const chart = readFileSync(join(import.meta.dirname, '../../testdata/render/gateway.yaml'), 'utf8');
-  const install = (text: string, observed: Parameters<typeof render>[2]): void => {
-    for (const doc of parseAllDocuments(render(text, {}, observed).text)) {
-      const obj = doc.toJS() as KubeObject;
-      if (obj.metadata.annotations?.['helm.sh/hook'] !== undefined) continue;
-      obj.metadata.namespace = 'demo';
-      obj.metadata.creationTimestamp = `2026-11-23T10:0${kube.all(obj.kind).length}:00Z`;
-      kube.seed(obj);
-    }
-  };
-  install(chart, { apps: {} });
-  install(chart.replaceAll('1.0.0', '2.0.0'), { apps: { web: { stable: '1.0.0', versions: { '1.0.0': { version: '1.0.0', deployment: 'web-1-0-0', replicas: 2, readyReplicas: 2 } }, weights: {} } } });
+  const kube = twoVersionCluster();
   const options: RunOptions = { wait: true, force: false, leaseRenewMs: 10, progressDeadlineMs: 60_000, maxRestarts: 3, scaleDownDelayMs: 0, keep: 2, settings: { steps: parseSteps('10,pause,100') } };
   let paused!: () => void;
   const atPause = new Promise<void>((resolve) => (paused = resolve));

@@ -1,34 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
-import { render } from '../render/index.ts';
-import type { KubeObject } from '../render/index.ts';
 import { control, runRollout } from './actions.ts';
 import type { RunOptions } from './actions.ts';
 import type { EngineDeps } from './engine.ts';
 import { parseSteps } from './state.ts';
-import { Crash, FakeKube } from './fake-kube.test-util.ts';
+import { Crash, FakeKube, twoVersionCluster } from './fake-kube.test-util.ts';
 
 // `undo` run again after the first was killed must converge (DESIGN.md invariant 5).
-const chart = readFileSync(join(import.meta.dirname, '../../testdata/render/gateway.yaml'), 'utf8');
 const options: RunOptions = { wait: false, force: false, progressDeadlineMs: 60_000, maxRestarts: 3, scaleDownDelayMs: 0, keep: 2, settings: { steps: parseSteps('100') } };
 
 /** 2.0.0 promoted over 1.0.0, which is retained. */
 async function promoted(): Promise<{ kube: FakeKube; deps: EngineDeps }> {
-  const kube = new FakeKube();
-  const install = (text: string, observed: Parameters<typeof render>[2]): void => {
-    for (const doc of parseAllDocuments(render(text, {}, observed).text)) {
-      const obj = doc.toJS() as KubeObject;
-      if (obj.metadata.annotations?.['helm.sh/hook'] !== undefined) continue;
-      obj.metadata.namespace = 'demo';
-      obj.metadata.creationTimestamp = `2026-11-23T10:0${kube.all(obj.kind).length}:00Z`;
-      kube.seed(obj);
-    }
-  };
-  install(chart, { apps: {} });
-  install(chart.replaceAll('1.0.0', '2.0.0'), { apps: { web: { stable: '1.0.0', versions: { '1.0.0': { version: '1.0.0', deployment: 'web-1-0-0', replicas: 2, readyReplicas: 2 } }, weights: {} } } });
+  const kube = twoVersionCluster();
   const deps: EngineDeps = { kube, namespace: 'demo', app: 'web', now: () => Date.parse('2026-11-23T11:00:00Z'), emit: () => undefined };
   for (let i = 0; i < 5 && (await runRollout(deps, options)).outcome !== 'healthy'; i++);
   return { kube, deps };
