@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { configContent, configKey, configRefs } from './config.ts';
-import { APP_LABEL, POD_TEMPLATE_HASH_LABEL, VERSION_LABEL } from './labels.ts';
 import type { KubeObject } from './types.ts';
+import { withoutTrackLabels } from './workload.ts';
 
 /**
  * What makes a version (DESIGN.md, "A version is a pod template"): the chart's pod template
@@ -60,9 +60,7 @@ function withoutSwitchyardLabels(template: unknown): unknown {
   if (typeof template !== 'object' || template === null) return template;
   const t = template as { metadata?: { labels?: Record<string, string> } };
   const labels = t.metadata?.labels;
-  if (labels === undefined) return template;
-  const { [APP_LABEL]: _a, [VERSION_LABEL]: _v, [POD_TEMPLATE_HASH_LABEL]: _h, ...rest } = labels;
-  return { ...t, metadata: { ...t.metadata, labels: rest } };
+  return labels === undefined ? template : { ...t, metadata: { ...t.metadata, labels: withoutTrackLabels(labels) } };
 }
 
 function isEmpty(v: unknown): boolean {

@@ -313,7 +313,8 @@ function currentVersion(chart: KubeObject, identity: TemplateIdentity, observed:
 /** Warnings for a stable version that reads chart config by its chart name (written before per-version config): the new content reaches it too. */
 function staleConfigWarnings(app: string, observed: ObservedApp, plan: AppPlan, configs: LazyConfigs): string[] {
   const stable = stableTrack(plan);
-  const template = stable.original ? podTemplate(observed.original?.manifest ?? { apiVersion: '', kind: '', metadata: { name: '' } }) : observed.versions[stable.version]?.template;
+  const original = observed.original?.manifest;
+  const template = stable.original ? (original === undefined ? undefined : podTemplate(original)) : observed.versions[stable.version]?.template;
   const direct = configRefs(template).filter((ref) => configs.has(configKey(ref.kind, ref.name)));
   const names = [...new Set(direct.map((ref) => `${ref.kind} ${ref.name}`))];
   if (names.length === 0) return [];

@@ -1,3 +1,4 @@
+import { podTemplate } from './identity.ts';
 import { K8S_VERSION_LABEL } from './labels.ts';
 import { labelSafeVersion } from './naming.ts';
 import { RenderError } from './errors.ts';
@@ -24,10 +25,9 @@ export interface ResolvedVersion {
 export function resolveVersion(deployment: KubeObject, flag: string | undefined): ResolvedVersion {
   const name = `Deployment ${deployment.metadata.name}`;
   if (flag !== undefined) return { version: mustBeSafe(flag, name, 'the --version flag'), source: 'flag' };
-  const spec = deployment.spec as { template?: { metadata?: { labels?: Record<string, string> }; spec?: { containers?: { image?: string }[] } } } | undefined;
-  const label = spec?.template?.metadata?.labels?.[K8S_VERSION_LABEL] ?? deployment.metadata.labels?.[K8S_VERSION_LABEL];
-  if (label !== undefined && label !== '') return { version: mustBeSafe(String(label), name, `its ${K8S_VERSION_LABEL} label`), source: 'label' };
-  const image = spec?.template?.spec?.containers?.[0]?.image;
+  const label = versionLabel(podTemplate(deployment), deployment.metadata.labels);
+  if (label !== undefined) return { version: mustBeSafe(label, name, `its ${K8S_VERSION_LABEL} label`), source: 'label' };
+  const image = podSpec(deployment)?.containers?.[0]?.image;
   const tag = image === undefined ? undefined : imageTag(image);
   if (tag !== undefined) return { version: mustBeSafe(tag, name, `its image tag (${image})`), source: 'image-tag' };
   throw new RenderError('no-version', `${name}: no version: pass --version, or set the ${K8S_VERSION_LABEL} label, or use an image with a tag`);
@@ -94,7 +94,7 @@ function pick(input: NamingInput): { raw?: string; source: VersionSource; from: 
     const tag = imageTag(image);
     if (tag !== undefined) return { raw: tag, source: 'image-tag', from: `its image tag (${image})` };
   }
-  const label = versionLabel(podTemplateOf(input.chart), input.chart.metadata.labels);
+  const label = versionLabel(podTemplate(input.chart), input.chart.metadata.labels);
   const stableLabel = input.stableTemplate === undefined ? undefined : versionLabel(input.stableTemplate, input.stableLabels);
   if (label !== undefined && label !== stableLabel) return { raw: label, source: 'label', from: `its ${K8S_VERSION_LABEL} label` };
   return { source: 'hash', from: 'its pod template' };
@@ -102,12 +102,8 @@ function pick(input: NamingInput): { raw?: string; source: VersionSource; from: 
 
 type Spec = { containers?: { name?: string; image?: string }[]; initContainers?: { name?: string; image?: string }[] } | undefined;
 
-function podTemplateOf(deployment: KubeObject): unknown {
-  return (deployment.spec as { template?: unknown } | undefined)?.template;
-}
-
 function podSpec(deployment: KubeObject): Spec {
-  return (podTemplateOf(deployment) as { spec?: Spec } | undefined)?.spec;
+  return (podTemplate(deployment) as { spec?: Spec } | undefined)?.spec;
 }
 
 /** Images by container name: containers first, then init containers. */

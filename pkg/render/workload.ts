@@ -134,7 +134,8 @@ function derivedService(chart: KubeObject, plan: AppPlan, name: string, track: T
   return mark({ apiVersion: 'v1', kind: 'Service', metadata, spec }, plan.app, role);
 }
 
-function withoutTrackLabels(selector: Labels): Labels {
+/** Labels (or a selector) without the ones switchyard adds to tell versions apart. */
+export function withoutTrackLabels(selector: Labels): Labels {
   const { [APP_LABEL]: _a, [VERSION_LABEL]: _v, [POD_TEMPLATE_HASH_LABEL]: _h, ...rest } = selector;
   return rest;
 }
