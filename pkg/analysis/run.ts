@@ -198,8 +198,10 @@ async function webhook(spec: Extract<GateSpec, { type: 'webhook' }>, hook: Hook,
   if (ctx.release !== undefined) payload.release = ctx.release;
   if (ctx.step !== undefined) payload.step = ctx.step;
   if (message !== undefined) payload.message = message;
-  const r = await callWebhook({ url: spec.url, timeoutMs: spec.timeoutMs, retries: spec.retries, backoffMs: 500, headers, slack: spec.slack }, payload, ctx.signal === undefined ? {} : { signal: ctx.signal });
-  const m: Measurement = { at: new Date(ctx.now()).toISOString(), phase: r.result, message: `${redactUrl(spec.url)}: ${r.message}` };
+  const url = spec.url ?? (await readSecretKey(ctx.kube, ctx.namespace, spec.urlSecret!));
+  const shown = spec.url === undefined ? `the URL in Secret ${spec.urlSecret!.name}` : redactUrl(spec.url);
+  const r = await callWebhook({ url, timeoutMs: spec.timeoutMs, retries: spec.retries, backoffMs: 500, headers, slack: spec.slack }, payload, ctx.signal === undefined ? {} : { signal: ctx.signal });
+  const m: Measurement = { at: new Date(ctx.now()).toISOString(), phase: r.result, message: `${shown}: ${r.message}` };
   if (r.status !== undefined) m.value = r.status;
   return m;
 }

@@ -56,6 +56,14 @@ test('every schema error names the origin, the line and the field', () => {
   }
 });
 
+test('a webhook URL that is itself a secret comes from a Secret', () => {
+  const set = parseGatesDocument('gates:\n  - webhook: {urlSecret: {name: slack}}\n    at: [rollback]\n    slack: true\n', 'g.yaml');
+  const hook = set.gates[0]!;
+  assert.ok(hook.type === 'webhook' && hook.url === undefined);
+  assert.deepEqual(hook.type === 'webhook' && hook.urlSecret, { name: 'slack', key: 'url' });
+  assert.throws(() => parseGatesDocument('gates:\n  - webhook: {url: x}\n', 'g.yaml'), /g\.yaml:2: gates\[0\]\.webhook\.url: unknown field "url"/);
+});
+
 test('the compact --gate syntax', () => {
   const builtin = parseGateFlag('request-success-rate >= 99%; interval=10s; count=3; failure-limit=1', 0);
   assert.ok(builtin.type === 'metric' && 'check' in builtin.metric && builtin.metric.check === 'request-success-rate');

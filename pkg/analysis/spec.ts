@@ -52,7 +52,7 @@ export type MetricQuery = { check: Builtin } | { query: string };
 export type GateSpec =
   | (GateCommon & { type: 'metric'; metric: MetricQuery; condition: Condition; prometheus?: PrometheusSource })
   | (GateCommon & { type: 'compare'; metric: MetricQuery; direction: 'increase' | 'decrease'; confidence: number; tolerance: number; resolutionMs?: number; marginal: 'pass' | 'fail'; prometheus?: PrometheusSource })
-  | (GateCommon & { type: 'webhook'; url: string; timeoutMs: number; retries: number; headers: Record<string, string>; headersSecret?: string; slack: boolean })
+  | (GateCommon & { type: 'webhook'; /** Stored in the state: a URL that is itself a secret (Slack) belongs in `urlSecret`. */ url?: string; urlSecret?: SecretKeyRef; timeoutMs: number; retries: number; headers: Record<string, string>; headersSecret?: string; slack: boolean })
   | (GateCommon & { type: 'job'; template: Record<string, unknown>; timeoutMs: number });
 
 /** Every gate of a rollout, with the Prometheus the metric gates use unless they name another. */
@@ -156,19 +156,25 @@ export function parseGate(input: unknown, path: (string | number)[], index = 0):
       return spec;
     }
     case 'webhook': {
-      const url = string(g.webhook, [...path, 'webhook']);
-      if (!/^https?:\/\/[^\s/]+/.test(url)) throw new SpecError([...path, 'webhook'], `"${redactUrl(url)}" is not an http(s) URL`);
       const headers = g.headers === undefined ? {} : object(g.headers, [...path, 'headers']);
       const spec: GateSpec = {
         ...common,
         type,
-        url,
         timeoutMs: g.timeout === undefined ? 10_000 : duration(g.timeout, [...path, 'timeout'], 1),
         retries: g.retries === undefined ? 2 : integer(g.retries, [...path, 'retries'], 0),
         headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, string(v, [...path, 'headers', k])])),
         slack: g.slack === undefined ? false : boolean(g.slack, [...path, 'slack']),
       };
       if (g.headersSecret !== undefined) spec.headersSecret = label(g.headersSecret, [...path, 'headersSecret']);
+      if (typeof g.webhook === 'object' && g.webhook !== null) {
+        const w = object(g.webhook, [...path, 'webhook']);
+        unknownKeys(w, ['urlSecret'], [...path, 'webhook']);
+        spec.urlSecret = secretRef(w.urlSecret, [...path, 'webhook', 'urlSecret'], 'url');
+        return spec;
+      }
+      const url = string(g.webhook, [...path, 'webhook']);
+      if (!/^https?:\/\/[^\s/]+/.test(url)) throw new SpecError([...path, 'webhook'], `"${redactUrl(url)}" is not an http(s) URL (a secret URL: webhook: {urlSecret: {name, key}})`);
+      spec.url = url;
       return spec;
     }
     case 'job': {
@@ -215,9 +221,7 @@ function prometheusSource(input: unknown, path: (string | number)[]): Prometheus
   validateAddress(address, [...path, 'address']);
   const source: PrometheusSource = { address };
   if (o.tokenSecret !== undefined) {
-    const t = object(o.tokenSecret, [...path, 'tokenSecret']);
-    unknownKeys(t, ['name', 'key'], [...path, 'tokenSecret']);
-    source.tokenSecret = { name: label(t.name, [...path, 'tokenSecret', 'name']), key: string(t.key ?? 'token', [...path, 'tokenSecret', 'key']) };
+    source.tokenSecret = secretRef(o.tokenSecret, [...path, 'tokenSecret'], 'token');
     if (address.startsWith('service/')) throw new SpecError([...path, 'tokenSecret'], 'a token is for a URL address: through the service proxy the API server authenticates with your kubeconfig');
   }
   return source;
@@ -228,6 +232,12 @@ export function validateAddress(address: string, path: (string | number)[] = ['a
   if (/^https?:\/\/[^\s/]+/.test(address)) return;
   if (/^service\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?:[A-Za-z0-9-]+$/.test(address)) return;
   throw new SpecError(path, `"${address.replace(/[?#].*$/, '').replace(/\/\/[^@/]*@/, '//')}" is not a Prometheus address: use http(s)://host:port or service/<namespace>/<name>:<port>`);
+}
+
+function secretRef(input: unknown, path: (string | number)[], defaultKey: string): SecretKeyRef {
+  const t = object(input, path);
+  unknownKeys(t, ['name', 'key'], path);
+  return { name: label(t.name, [...path, 'name']), key: string(t.key ?? defaultKey, [...path, 'key']) };
 }
 
 function condition(input: unknown, path: (string | number)[]): Condition {
