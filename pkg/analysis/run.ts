@@ -225,7 +225,7 @@ function target(ctx: AnalysisContext, version: string, intervalMs: number, resol
     services,
     ports: [...new Set(ctx.services.flatMap((s) => s.ports))],
     interval: promDuration(intervalMs),
-    window: promDuration(Math.max(2 * resolutionMs, 4000)),
+    window: promDuration(Math.max(3 * resolutionMs, 6000)),
   };
 }
 
