@@ -6,6 +6,7 @@ import { LeaseHeld, LeaseLost } from '../rollout/lease.ts';
 import { CommandContext, globalFlags } from './context.ts';
 import type { GlobalArgs } from './context.ts';
 import { EXIT, exitCodeFor, oneLine, UsageError } from './exit-codes.ts';
+import { hideSecrets } from './kubectl-flags.ts';
 import type { Io } from './io.ts';
 import { registerManifestCommands } from './commands/manifest.ts';
 import { registerReadCommands } from './commands/read.ts';
@@ -35,6 +36,7 @@ export async function runPlugin(spec: PluginSpec, argv: string[], io: Io): Promi
     y.command(name, describe, builder as (y: Argv) => Argv, async (args) => {
       ctx = new CommandContext(io, args as GlobalArgs, spec.binary);
       ctx.format();
+      ctx.kubeFlags();
       code = await handler(ctx, args as unknown as A);
     });
   let parser = globalFlags(yargs(stdinArgs(argv)))
@@ -113,7 +115,7 @@ function report(io: Io, spec: PluginSpec, err: unknown, argv: string[]): number 
   io.stderr.write(`kubectl ${spec.name}: ${prefix}: ${oneLine(err)}\n`);
   if (err instanceof UsageError) io.stderr.write(`See 'kubectl ${spec.name} --help'.\n`);
   if (err instanceof KubeError && TRANSIENT.has(err.code)) {
-    const line = argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`)).join(' ');
+    const line = hideSecrets(argv).map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`)).join(' ');
     io.stderr.write(`Every step is idempotent, so nothing is half-done; run it again to resume: kubectl ${spec.name} ${line}\n`);
   }
   if (err instanceof LeaseLost) {
