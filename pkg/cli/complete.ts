@@ -42,7 +42,10 @@ export interface Completion {
   cluster?: { kind: 'apps' | 'namespaces'; prefix: string };
 }
 
-const FILE_FLAGS = new Set(['kubeconfig', 'certificate-authority', 'client-certificate', 'client-key', 'cache-dir', 'kuberc', 'profile-output', 'filename']);
+/** Flags whose value is a path: the shell completes file names there. */
+const FILE_FLAGS = new Set([
+  'kubeconfig', 'certificate-authority', 'client-certificate', 'client-key', 'cache-dir', 'kuberc', 'profile-output', 'filename',
+]);
 
 /** What yargs' `getOptions()` returns (public in yargs, not in @types/yargs 17). */
 interface YargsOptions {
@@ -60,7 +63,8 @@ interface YargsOptions {
  */
 export function flagsOf(y: Argv): FlagInfo[] {
   const opts = (y as unknown as { getOptions(): YargsOptions }).getOptions();
-  const internal = y as unknown as { getInternalMethods?(): { getUsageInstance?(): { getDescriptions?(): Record<string, string | undefined> } } };
+  type Usage = { getDescriptions?(): Record<string, string | undefined> };
+  const internal = y as unknown as { getInternalMethods?(): { getUsageInstance?(): Usage } };
   const described = internal.getInternalMethods?.().getUsageInstance?.().getDescriptions?.() ?? {};
   const aliasOf = new Set(Object.values(opts.alias).flat());
   const out: FlagInfo[] = [];
@@ -119,52 +123,78 @@ export function buildTree(specs: CommandSpec[], globalFlags: (y: Argv) => Argv):
  */
 export function complete(tree: CompletionTree, words: string[]): Completion {
   const current = words.at(-1) ?? '';
-  const before = words.slice(0, -1);
-  let command: CommandInfo | undefined;
-  let commandWord: string | undefined;
-  let positionals = 0;
-  let pending: FlagInfo | undefined;
-  const flagsNow = (): FlagInfo[] => [...(command?.flags ?? []), ...tree.global];
-  const findFlag = (word: string): FlagInfo | undefined => flagsNow().find((f) => f.names.includes(word.split('=')[0]!));
-  for (const word of before) {
-    if (pending !== undefined) {
-      pending = undefined;
-      continue;
-    }
-    if (word.startsWith('-') && word !== '-') {
-      const flag = findFlag(word);
-      if (flag?.takesValue === true && !word.includes('=')) pending = flag;
-      continue;
-    }
-    if (commandWord === undefined) {
-      commandWord = word;
-      command = tree.commands.find((c) => c.name === word);
-    } else positionals++;
-  }
-  const filter = (items: string[]): string[] => items.filter((c) => c.split('\t')[0]!.startsWith(current));
-  if (pending !== undefined) return flagValue(pending, current, filter);
+  const at = position(tree, words.slice(0, -1));
+  const startsWith = (prefix: string) => (items: string[]): string[] => items.filter((c) => c.split('\t')[0]!.startsWith(prefix));
+  if (at.pending !== undefined) return flagValue(at.pending, current, startsWith(current));
   if (current.startsWith('-')) {
     const eq = current.indexOf('=');
-    if (eq > 0) {
-      const flag = findFlag(current);
-      if (flag === undefined) return { candidates: [], directive: DIRECTIVE.noFileComp };
-      const value = flagValue(flag, current.slice(eq + 1), (items) => items.filter((c) => c.startsWith(current.slice(eq + 1))));
-      return { ...value, candidates: value.candidates.map((c) => `${current.slice(0, eq + 1)}${c}`) };
+    if (eq < 0) {
+      // Long names only (`-n` is reachable as `--namespace`), unless a flag has nothing but a short one.
+      const spelled = (f: FlagInfo): string[] => f.names.filter((n) => n.startsWith('--') || f.names.length === 1);
+      const spellings = at.flags.flatMap((f) => spelled(f).map((n) => `${n}\t${f.describe}`));
+      return offer(startsWith(current)(spellings));
     }
-    return { candidates: filter(flagsNow().flatMap((f) => f.names.filter((n) => n.startsWith('--') || f.names.length === 1).map((n) => `${n}\t${f.describe}`))), directive: DIRECTIVE.noFileComp };
+    // --flag=val: complete the value, keep the flag in front of each candidate.
+    const flag = findFlag(at.flags, current);
+    if (flag === undefined) return offer([]);
+    const [name, value] = [current.slice(0, eq + 1), current.slice(eq + 1)];
+    const values = flagValue(flag, value, startsWith(value));
+    return { ...values, candidates: values.candidates.map((c) => `${name}${c}`) };
   }
-  if (commandWord === undefined) return { candidates: filter(tree.commands.map((c) => `${c.name}\t${c.describe}`)), directive: DIRECTIVE.noFileComp };
-  if (command === undefined) return { candidates: [], directive: DIRECTIVE.noFileComp };
-  if (positionals === 0 && command.args !== undefined) return { candidates: filter(command.args), directive: DIRECTIVE.noFileComp };
-  if (positionals === 0 && command.takesApp) return { candidates: [], directive: DIRECTIVE.noFileComp, cluster: { kind: 'apps', prefix: current } };
-  return { candidates: [], directive: DIRECTIVE.noFileComp };
+  if (at.commandWord === undefined) return offer(startsWith(current)(tree.commands.map((c) => `${c.name}\t${c.describe}`)));
+  const command = at.command;
+  if (command === undefined || at.positionals > 0) return offer([]);
+  if (command.args !== undefined) return offer(startsWith(current)(command.args));
+  if (command.takesApp) return { ...offer([]), cluster: { kind: 'apps', prefix: current } };
+  return offer([]);
+}
+
+/** Where the words typed so far leave us: the command (if any), how many arguments it has, a flag waiting for its value. */
+interface Position {
+  commandWord?: string;
+  command?: CommandInfo;
+  positionals: number;
+  pending?: FlagInfo;
+  /** The flags that apply here: the command's and the global ones. */
+  flags: FlagInfo[];
+}
+
+function position(tree: CompletionTree, before: string[]): Position {
+  const at: Position = { positionals: 0, flags: tree.global };
+  for (const word of before) {
+    if (at.pending !== undefined) {
+      delete at.pending;
+    } else if (word.startsWith('-') && word !== '-') {
+      const flag = findFlag(at.flags, word);
+      if (flag?.takesValue === true && !word.includes('=')) at.pending = flag;
+    } else if (at.commandWord === undefined) {
+      at.commandWord = word;
+      const command = tree.commands.find((c) => c.name === word);
+      if (command !== undefined) {
+        at.command = command;
+        at.flags = [...command.flags, ...tree.global];
+      }
+    } else {
+      at.positionals++;
+    }
+  }
+  return at;
+}
+
+function findFlag(flags: FlagInfo[], word: string): FlagInfo | undefined {
+  const name = word.split('=')[0]!;
+  return flags.find((f) => f.names.includes(name));
+}
+
+function offer(candidates: string[], directive: number = DIRECTIVE.noFileComp): Completion {
+  return { candidates, directive };
 }
 
 function flagValue(flag: FlagInfo, prefix: string, filter: (items: string[]) => string[]): Completion {
-  if (flag.choices !== undefined) return { candidates: filter(flag.choices), directive: DIRECTIVE.noFileComp };
-  if (flag.value === 'file') return { candidates: [], directive: DIRECTIVE.default };
-  if (flag.value === 'namespace') return { candidates: [], directive: DIRECTIVE.noFileComp, cluster: { kind: 'namespaces', prefix } };
-  return { candidates: [], directive: DIRECTIVE.noFileComp };
+  if (flag.choices !== undefined) return offer(filter(flag.choices));
+  if (flag.value === 'file') return offer([], DIRECTIVE.default);
+  if (flag.value === 'namespace') return { ...offer([]), cluster: { kind: 'namespaces', prefix } };
+  return offer([]);
 }
 
 /** The lines a completion program prints: the candidates, then `:<directive>` (cobra's format, which kubectl reads). */

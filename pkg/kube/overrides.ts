@@ -53,7 +53,10 @@ export function applyOverrides(conn: Connection, flags: KubeFlags): Connection {
   };
 }
 
-const OVERRIDE_KEYS = ['server', 'certificateAuthority', 'insecureSkipTlsVerify', 'tlsServerName', 'token', 'clientCertificate', 'clientKey', 'username', 'password', 'as', 'asGroups', 'asUid'] as const;
+const OVERRIDE_KEYS = [
+  'server', 'certificateAuthority', 'insecureSkipTlsVerify', 'tlsServerName',
+  'token', 'clientCertificate', 'clientKey', 'username', 'password', 'as', 'asGroups', 'asUid',
+] as const;
 
 function hasOverrides(flags: KubeFlags): boolean {
   return OVERRIDE_KEYS.some((key) => {
@@ -93,7 +96,8 @@ function readFlagFiles(flags: KubeFlags): FlagFiles {
     try {
       return readFileSync(path);
     } catch (err) {
-      throw new KubeError('config', `cannot read ${flag} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+      const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      throw new KubeError('config', `cannot read ${flag} ${path}: ${why}`, { cause: err });
     }
   };
   const files: FlagFiles = {};
