@@ -6,7 +6,7 @@ import { LeaseLost } from '../rollout/lease.ts';
  * - 0 success (promoted, healthy, rendered)
  * - 1 rolled back, degraded, or the input/operation failed
  * - 2 usage error
- * - 3 timeout while the rollout was still progressing
+ * - 3 not finished: timed out or interrupted while progressing, or paused by an inconclusive analysis
  * - 4 could not reach or authorise against the cluster
  */
 export const EXIT = { ok: 0, failed: 1, usage: 2, timeout: 3, cluster: 4 } as const;

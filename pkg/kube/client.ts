@@ -93,6 +93,12 @@ export class HttpKube implements Kube {
     }
   }
 
+  async getRaw(path: string, query: Record<string, string>, options: { timeoutMs?: number; what?: string } = {}): Promise<string> {
+    const call: Call = { method: 'GET', path, query, what: options.what ?? `GET ${path}`, safe: true };
+    if (options.timeoutMs !== undefined) call.timeoutMs = options.timeoutMs;
+    return this.#attempts(call, async () => readBody(await this.#open(call), call.what));
+  }
+
   async list(apiVersion: string, kind: string, namespace: string | undefined, options: ListOptions = {}): Promise<ListResult> {
     const info = await this.#resource(apiVersion, kind);
     const out = await this.#json<{ items: KubeObject[]; metadata?: { resourceVersion?: string } }>({

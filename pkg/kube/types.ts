@@ -40,6 +40,12 @@ export interface Kube {
   delete(apiVersion: string, kind: string, namespace: string | undefined, name: string, options?: { propagation?: 'Foreground' | 'Background' | 'Orphan' }): Promise<boolean>;
   /** Streams events until `signal` aborts or the server ends the watch. */
   watch(apiVersion: string, kind: string, namespace: string | undefined, options: ListOptions & { resourceVersion?: string }, onEvent: (event: WatchEvent) => void, signal: AbortSignal): Promise<void>;
+  /**
+   * GETs a path of the API server that is not an object, e.g. a Service's proxy
+   * (`/api/v1/namespaces/ns/services/prometheus:9090/proxy/api/v1/query`), with the
+   * kubeconfig's credentials; resolves with the body of a 2xx answer. Optional: fakes may lack it.
+   */
+  getRaw?(path: string, query: Record<string, string>, options?: { timeoutMs?: number; what?: string }): Promise<string>;
 }
 
 /** The field manager of switchyard's writes to its own objects. */

@@ -14,6 +14,9 @@ import type { AppStatus, GateStatus } from './view.ts';
 import { readiness, readWorld } from './world.ts';
 import type { World } from './world.ts';
 import { applyRequest } from './requests.ts';
+import { analyse, gateSetFor, notifyPromoted, notifyRollback } from './analysis.ts';
+import type { AnalysisDeps } from './analysis.ts';
+import type { GateSet, Hook } from '../analysis/spec.ts';
 import { waitForAppChange } from './watch.ts';
 
 /** What the engine reports while it works; the CLI formats each kind. */
@@ -51,10 +54,12 @@ export interface DriveOptions {
   /** How many previous versions are kept (scaled down) for rollback. */
   keep: number;
   settings: PlanSettings;
+  /** Analysis gates from `--gate`/`--gates` (else those recorded in the state, else the workload's annotation). */
+  gates?: GateSet;
 }
 
 /** How a drive ended. */
-export type Outcome = 'healthy' | 'progressing' | 'paused' | 'degraded' | 'timeout';
+export type Outcome = 'healthy' | 'progressing' | 'paused' | 'degraded' | 'timeout' | 'inconclusive';
 
 /** The result of a drive. */
 export interface DriveResult {
@@ -101,6 +106,8 @@ export async function drive(deps: EngineDeps, options: DriveOptions): Promise<Dr
     }
     deps.emit({ kind: 'status', view });
     if (step.next === 'wait') {
+      // An analysis that could not decide holds the rollout for a person: CI gets exit 3, never a promotion.
+      if (pass.state.phase === 'Paused' && pass.state.pausedBy === 'analysis') return { outcome: 'inconclusive', state: pass.state, view };
       if (!options.wait || (options.stopAtPause === true && pass.state.phase === 'Paused')) {
         return { outcome: pass.state.phase === 'Paused' ? 'paused' : 'progressing', state: pass.state, view };
       }
@@ -153,6 +160,7 @@ async function takeStep(deps: EngineDeps, options: DriveOptions, pass: Pass, set
     case 'Degraded': {
       await applyTraffic(deps.kube, world, planFromState(state, world), state.router);
       await scale(deps.kube, world, world.deployments.get(state.canary ?? ''), 0);
+      await notifyRollback(analysisDeps(deps, pass), state, world, gatesOf(options, pass), state.message ?? 'rolled back');
       return { next: 'stop', outcome: 'degraded' };
     }
     case 'Paused':
@@ -163,6 +171,12 @@ async function takeStep(deps: EngineDeps, options: DriveOptions, pass: Pass, set
   }
   const canary = state.canary!;
   const step = state.steps[state.step];
+  if (state.undo !== true && state.analysis?.passed.includes('pre-rollout') !== true && gatesOf(options, pass)?.gates.some((g) => g.at.includes('pre-rollout')) === true) {
+    const verdict = await ready(deps, options, pass, canary, replicasFor(world, state, state.strategy === 'bluegreen' ? 100 : 0), setGates);
+    if (verdict !== 'pass') return verdict;
+    const pre = await analysed(deps, options, pass, 'pre-rollout', 'pre-rollout');
+    if (pre !== undefined) return pre;
+  }
   if (step === undefined) return promote(deps, options, pass, setGates);
   if (step.kind === 'pause') {
     if (step.durationMs === undefined) {
@@ -198,11 +212,53 @@ async function takeStep(deps: EngineDeps, options: DriveOptions, pass: Pass, set
     });
   }
   await applyTraffic(deps.kube, world, planFromState(pass.state, world), state.router);
+  // With traffic on the canary, the step's gates measure it before the next step.
+  if (weight > 0) {
+    const measured = await analysed(deps, options, pass, `step-${state.step + 1}`, 'step');
+    if (measured !== undefined) return measured;
+  }
   await commit(deps, pass, (s) => {
     s.step++;
     delete s.stepStartedAt;
   });
   return { next: 'continue' };
+}
+
+/** The gates of this drive (see {@link gateSetFor}). */
+function gatesOf(options: DriveOptions, pass: Pass): GateSet | undefined {
+  return gateSetFor(pass.state, pass.world, options.gates);
+}
+
+function analysisDeps(deps: EngineDeps, pass: Pass): AnalysisDeps {
+  const out: AnalysisDeps = { kube: deps.kube, namespace: deps.namespace, app: deps.app, now: deps.now, commit: (change) => commit(deps, pass, change) };
+  if (deps.signal !== undefined) out.signal = deps.signal;
+  return out;
+}
+
+/**
+ * Runs the analysis stage `key`: undefined once it passed (go on), a wait while it
+ * measures, a rollback when it fails, a pause (for a person) when it is inconclusive.
+ */
+async function analysed(deps: EngineDeps, options: DriveOptions, pass: Pass, key: string, hook: Hook): Promise<StepResult | undefined> {
+  const outcome = await analyse(analysisDeps(deps, pass), pass.state, pass.world, gatesOf(options, pass), key, hook);
+  switch (outcome.kind) {
+    case 'done':
+      return undefined;
+    case 'wait':
+      return { next: 'wait', until: outcome.until };
+    case 'fail':
+      return abort(deps, pass, outcome.reason, gatesOf(options, pass));
+    case 'inconclusive': {
+      const plugin = pass.state.strategy === 'bluegreen' ? 'bluegreen' : 'canary';
+      await commit(deps, pass, (s) => {
+        s.phase = 'Paused';
+        s.pausedBy = 'analysis';
+        s.message = `${outcome.reason}; "kubectl ${plugin} resume ${s.app}" measures again, "promote" skips the stage, "abort" rolls back`;
+        record(s, deps.now(), { event: 'Paused', message: s.message, version: s.canary, weight: s.weight });
+      });
+      return { next: 'wait' };
+    }
+  }
 }
 
 /**
@@ -234,7 +290,7 @@ async function ready(deps: EngineDeps, options: DriveOptions, pass: Pass, versio
   return 'pass';
 }
 
-async function abort(deps: EngineDeps, pass: Pass, reason: string): Promise<StepResult> {
+async function abort(deps: EngineDeps, pass: Pass, reason: string, gates?: GateSet): Promise<StepResult> {
   const now = deps.now();
   const canary = pass.state.canary;
   if (pass.state.undo === true && canary !== undefined) {
@@ -261,6 +317,7 @@ async function abort(deps: EngineDeps, pass: Pass, reason: string): Promise<Step
   });
   await applyTraffic(deps.kube, pass.world, planFromState(pass.state, pass.world), pass.state.router);
   await scale(deps.kube, pass.world, pass.world.deployments.get(canary ?? ''), 0);
+  await notifyRollback(analysisDeps(deps, pass), pass.state, pass.world, gates ?? pass.state.gates, reason);
   return { next: 'stop', outcome: 'degraded' };
 }
 
@@ -270,13 +327,18 @@ async function promote(deps: EngineDeps, options: DriveOptions, pass: Pass, setG
   const canary = state.canary!;
   const verdict = await ready(deps, options, pass, canary, replicasFor(world, state, 100), setGates);
   if (verdict !== 'pass') return verdict;
-  const promoted = structuredClone(state);
+  const checked = await analysed(deps, options, pass, 'pre-promotion', 'pre-promotion');
+  if (checked !== undefined) return checked;
+  const gates = gatesOf(options, pass);
+  const before = structuredClone(pass.state);
+  const promoted = structuredClone(pass.state);
   finishPromotion(promoted, deps.now(), options.scaleDownDelayMs);
   promoted.stableReplicas = replicasFor(world, state, 100);
   const plan = planFromState(promoted, world);
   await applyTraffic(deps.kube, world, plan, state.router);
   await retargetScalers(deps.kube, world, stableTrack(plan).deployment);
   await commit(deps, pass, (s) => replaceState(s, promoted));
+  await notifyPromoted(analysisDeps(deps, pass), before, world, gates, `${canary} is stable`);
   return { next: 'continue' };
 }
 

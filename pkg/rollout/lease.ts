@@ -230,6 +230,7 @@ function guarded(kube: Kube, check: () => void): Kube {
     get: (...a) => kube.get(...a),
     list: (...a) => kube.list(...a),
     watch: (...a) => kube.watch(...a),
+    ...(kube.getRaw === undefined ? {} : { getRaw: kube.getRaw.bind(kube) }),
     create: async (...a) => (check(), kube.create(...a)),
     update: async (...a) => (check(), kube.update(...a)),
     apply: async (...a) => (check(), kube.apply(...a)),

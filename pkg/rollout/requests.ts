@@ -11,6 +11,11 @@ export function applyRequest(input: RolloutState, now: number): RolloutState {
   if (request === undefined) return input;
   const state = structuredClone(input);
   delete state.request;
+  // Any request ends a pause of an inconclusive analysis; the stage is measured afresh.
+  if (state.pausedBy === 'analysis' && request.kind !== 'pause') {
+    delete state.pausedBy;
+    if (state.analysis !== undefined) delete state.analysis.current;
+  }
   const by = `by ${request.by}`;
   const step = state.steps[state.step];
   switch (request.kind) {
@@ -31,6 +36,7 @@ export function applyRequest(input: RolloutState, now: number): RolloutState {
     case 'promote':
       if (state.canary === undefined || state.phase === 'Degraded' || state.phase === 'Healthy') break;
       if (state.phase === 'Paused') state.phase = 'Progressing';
+      if (request.kind === 'promote' && state.analysis !== undefined) delete state.analysis.current;
       if (request.kind === 'promote' || step?.kind === 'pause') {
         if (state.step < state.steps.length) state.step++;
         delete state.pauseUntil;
@@ -54,6 +60,7 @@ export function applyRequest(input: RolloutState, now: number): RolloutState {
       state.step = 0;
       state.weight = 0;
       state.startedAt = new Date(now).toISOString();
+      delete state.analysis;
       delete state.stepStartedAt;
       delete state.message;
       record(state, now, { event: 'Retry', message: `retrying ${state.canary} from the first step ${by}`, version: state.canary, weight: 0 });

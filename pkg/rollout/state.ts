@@ -1,3 +1,5 @@
+import type { GateSet } from '../analysis/spec.ts';
+import type { StageState } from '../analysis/run.ts';
 import type { RouterName } from '../route/index.ts';
 import type { Strategy } from '../render/index.ts';
 
@@ -72,6 +74,12 @@ export interface RolloutState {
   undo?: boolean;
   /** Replicas of the stable version when it became stable, to restore its capacity. */
   stableReplicas?: number;
+  /** The analysis gates of the rollout in progress (from `--gate`/`--gates` or the workload's annotation); secret values are never here, only references. */
+  gates?: GateSet;
+  /** Where the analysis of the rollout in progress is. */
+  analysis?: Analysis;
+  /** Why the rollout is Paused when no person paused it: an inconclusive analysis (a driver with `--wait` exits 3). */
+  pausedBy?: 'analysis';
   history: HistoryEntry[];
   updatedAt: string;
 }
@@ -86,6 +94,15 @@ export interface ControlRequest {
   target?: string;
   /** `set-weight`: the weight to hold. */
   weight?: number;
+}
+
+/** The analysis of one rollout: the stages passed, the one being measured, the last one decided. */
+export interface Analysis {
+  passed: string[];
+  current?: StageState;
+  last?: StageState;
+  /** The rollback webhooks were called (at most once per rollout). */
+  rollbackNotified?: boolean;
 }
 
 /** Longest history kept in the ConfigMap. */
@@ -163,4 +180,7 @@ export function startRollout(state: RolloutState, version: string, steps: Step[]
   delete state.pauseUntil;
   delete state.message;
   delete state.undo;
+  delete state.analysis;
+  delete state.gates;
+  delete state.pausedBy;
 }

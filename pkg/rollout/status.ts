@@ -43,7 +43,7 @@ export function buildStatus(state: RolloutState, world: World, gates: GateStatus
     weight: state.canary !== undefined && state.phase !== 'Degraded' ? state.weight : 0,
     step: inRollout ? { index: Math.min(state.step + 1, state.steps.length), total: state.steps.length } : { index: 0, total: 0 },
     versions,
-    gates,
+    gates: [...gates, ...analysisGates(state)],
     updatedAt: state.updatedAt,
   };
   if (inRollout) {
@@ -57,4 +57,25 @@ export function buildStatus(state: RolloutState, world: World, gates: GateStatus
     .map((r) => ({ version: r.version, at: r.scaleDownAt! }));
   if (scaleDowns.length > 0) view.scaleDowns = scaleDowns;
   return view;
+}
+
+/** The analysis gates of the stage being measured, else of the last one decided. */
+function analysisGates(state: RolloutState): GateStatus[] {
+  const stage = state.analysis?.current ?? state.analysis?.last;
+  if (stage === undefined) return [];
+  return stage.gates.map((p) => {
+    const spec = state.gates?.gates.find((g) => g.name === p.gate);
+    const last = p.measurements.at(-1);
+    const phase = p.verdict ?? 'running';
+    const gate: GateStatus = {
+      name: p.gate,
+      ok: phase !== 'fail',
+      message: `${stage.stage}: ${last === undefined ? 'waiting for the first measurement' : last.message} (${p.taken}${spec === undefined || spec.type === 'job' ? '' : `/${spec.count}`} measured${p.failures > 0 ? `, ${p.failures} failed` : ''}${p.errors > 0 ? `, ${p.errors} errors` : ''})`,
+      stage: stage.stage,
+      phase,
+      measurements: p.measurements,
+    };
+    if (spec !== undefined) gate.kind = spec.type;
+    return gate;
+  });
 }

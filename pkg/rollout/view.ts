@@ -1,5 +1,6 @@
 import type { RouterName } from '../route/index.ts';
 import type { Strategy } from '../render/index.ts';
+import type { Measurement } from '../analysis/progress.ts';
 import type { HistoryEntry, Phase } from './state.ts';
 
 /** What a live version is doing, as shown to people and scripts. */
@@ -28,6 +29,13 @@ export interface GateStatus {
   name: string;
   ok: boolean;
   message: string;
+  /** `health` (readiness, restarts, deadline) or the analysis gate's type. */
+  kind?: 'health' | 'metric' | 'compare' | 'webhook' | 'job';
+  /** Analysis gates: the stage measured (`step-2`, `pre-promotion`) and where the gate is. */
+  stage?: string;
+  phase?: 'running' | 'pass' | 'fail' | 'inconclusive';
+  /** Analysis gates: the last measurements, newest last. */
+  measurements?: Measurement[];
 }
 
 /**

@@ -13,12 +13,13 @@ import type { DriveArgs } from './options.ts';
 type Handler<A> = (ctx: CommandContext, args: A) => Promise<number>;
 type Register = <A>(y: Argv, name: string, describe: string, builder: (y: Argv) => Argv<A>, handler: Handler<A>) => Argv;
 
-/** Exit code of a drive: 0 healthy or progressing as asked, 1 rolled back, 3 timed out (or interrupted). */
+/** Exit code of a drive: 0 healthy or progressing as asked, 1 rolled back, 3 timed out, interrupted or paused by an inconclusive analysis. */
 export function exitFor(result: DriveResult): number {
   switch (result.outcome) {
     case 'degraded':
       return EXIT.failed;
     case 'timeout':
+    case 'inconclusive':
       return EXIT.timeout;
     default:
       return EXIT.ok;
@@ -77,6 +78,7 @@ function printResult(ctx: CommandContext, result: DriveResult, animated: boolean
   else if (!(animated && ctx.io.stdout.isTTY === true)) ctx.out(renderStatus(result.view, ctx.style(), { now: ctx.io.now() }));
   if (result.outcome === 'timeout') ctx.note(`${result.view.app}: timed out while ${result.view.phase.toLowerCase()}${result.view.message === undefined ? '' : ` (${result.view.message})`}`);
   if (result.outcome === 'degraded') ctx.note(`${result.view.app}: rolled back to ${result.view.stable}: ${result.view.message ?? 'degraded'}`);
+  if (result.outcome === 'inconclusive') ctx.note(`${result.view.app}: paused: ${result.view.message ?? 'analysis inconclusive'}`);
 }
 
 /** Registers `run <app>` with the given flags and option mapping. */
