@@ -40,7 +40,7 @@ const { main, clientNode } = await bundleForSea({ outdir: join(out, 'bundle'), v
 const shim = (plugin) => [
   '#!/bin/sh',
   `# kubectl >= 1.26 runs kubectl_complete-${plugin} for \`kubectl ${plugin} <TAB>\`; put it on PATH beside kubectl-${plugin}.`,
-  `exec kubectl-${plugin} --get-yargs-completions "$@"`,
+  `exec kubectl-${plugin} __complete "$@"`,
   '',
 ].join('\n');
 

@@ -103,7 +103,12 @@ suite('the linux-amd64 standalone binary', () => {
     for (const name of ['kubectl-canary', 'kubectl-bluegreen']) assert.match(list.stdout, new RegExp(`${dir}/${name}\\n`));
     const complete = spawnSync(join(dir, 'kubectl_complete-canary'), [''], { encoding: 'utf8', env });
     assert.equal(complete.status, 0, complete.stderr);
-    for (const command of ['run', 'status', 'promote']) assert.match(complete.stdout, new RegExp(`^${command}(:|$)`, 'm'));
+    for (const command of ['run', 'status', 'promote']) assert.match(complete.stdout, new RegExp(`^${command}\t`, 'm'));
+    assert.match(complete.stdout, /\n:4\n$/, 'cobra\'s directive line: no file names');
+    // What kubectl >= 1.26 does for `kubectl canary st<TAB>`: it runs kubectl_complete-canary from PATH.
+    const viaKubectl = spawnSync(toolPaths.kubectl, ['__complete', 'canary', 'st'], { encoding: 'utf8', env });
+    assert.equal(viaKubectl.status, 0, viaKubectl.stderr);
+    assert.match(viaKubectl.stdout, /^status\tShow the rollout/m);
   });
 
   test('the Helm 4 plugin archive installs with helm plugin install and post-renders helm template', () => {

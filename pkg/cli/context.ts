@@ -1,34 +1,23 @@
 import type { Argv } from 'yargs';
 import type { HttpKube, KubeFlags } from '../kube/index.ts';
-import { parseRequestTimeout } from '../kube/config.ts';
+import { kubectlFlags, kubeFlagsFrom } from './kubectl-flags.ts';
+import type { KubectlArgs } from './kubectl-flags.ts';
 import type { EngineEvent } from '../rollout/engine.ts';
 import { LiveView, parseOutputFormat, styleFor } from './output/index.ts';
 import type { OutputFormat, Style } from './output/index.ts';
 import type { Io } from './io.ts';
 import { UsageError } from './exit-codes.ts';
 
-/** The flags every kubectl plugin command takes (defined once). */
-export interface GlobalArgs {
-  kubeconfig?: string;
-  context?: string;
-  cluster?: string;
-  user?: string;
-  namespace?: string;
-  'request-timeout'?: string;
+/** The flags every kubectl plugin command takes (defined once): kubectl's global flags and the output flags. */
+export interface GlobalArgs extends KubectlArgs {
   output?: string;
   'no-color'?: boolean;
   color?: boolean;
 }
 
-/** Adds the standard kubectl connection and output flags. */
+/** Adds every kubectl global flag and the output flags. */
 export function globalFlags<T>(y: Argv<T>): Argv<T & GlobalArgs> {
-  return y
-    .option('kubeconfig', { type: 'string', describe: 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)', global: true })
-    .option('context', { type: 'string', describe: 'The kubeconfig context to use', global: true })
-    .option('cluster', { type: 'string', describe: 'The kubeconfig cluster to use', global: true })
-    .option('user', { type: 'string', describe: 'The kubeconfig user to use', global: true })
-    .option('namespace', { alias: 'n', type: 'string', describe: "Namespace (default: the context's namespace)", global: true })
-    .option('request-timeout', { type: 'string', describe: 'Timeout of each API request, e.g. 10s (0: none; default 30s)', global: true })
+  return kubectlFlags(y)
     .option('output', { alias: 'o', type: 'string', describe: 'Output format: json, yaml or name (default: human-readable)', global: true })
     .option('color', { type: 'boolean', default: true, describe: 'Colour output on a terminal (--no-color to disable; NO_COLOR is honoured)', global: true }) as unknown as Argv<T & GlobalArgs>;
 }
@@ -56,16 +45,9 @@ export class CommandContext {
     return (await this.kube()).namespace;
   }
 
+  /** The connection flags for the kube layer; a usage error for a combination kubectl refuses. */
   kubeFlags(): KubeFlags {
-    const flags: KubeFlags = {};
-    const a = this.args;
-    if (a.kubeconfig !== undefined) flags.kubeconfig = a.kubeconfig;
-    if (a.context !== undefined) flags.context = a.context;
-    if (a.cluster !== undefined) flags.cluster = a.cluster;
-    if (a.user !== undefined) flags.user = a.user;
-    if (a.namespace !== undefined) flags.namespace = a.namespace;
-    if (a['request-timeout'] !== undefined) flags.requestTimeoutMs = parseRequestTimeout(a['request-timeout']);
-    return flags;
+    return kubeFlagsFrom(this.args);
   }
 
   /** The `-o` format, or undefined for the human view. */

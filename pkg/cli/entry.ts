@@ -66,6 +66,6 @@ export async function runAs(invokedAs: string, argv: string[], io: Io): Promise<
       return (await import('./program.ts')).runPlugin(program.plugin, program.argv, io);
     case 'complete':
       // kubectl ≥ 1.26 runs kubectl_complete-<plugin> with the words typed so far.
-      return (await import('./program.ts')).runPlugin(program.plugin, ['--get-yargs-completions', ...program.argv], io);
+      return (await import('./program.ts')).runPlugin(program.plugin, ['__complete', ...program.argv], io);
   }
 }

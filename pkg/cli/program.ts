@@ -6,12 +6,17 @@ import { LeaseHeld, LeaseLost } from '../rollout/lease.ts';
 import { CommandContext, globalFlags } from './context.ts';
 import type { GlobalArgs } from './context.ts';
 import { EXIT, exitCodeFor, oneLine, UsageError } from './exit-codes.ts';
+import { hideSecrets } from './kubectl-flags.ts';
 import type { Io } from './io.ts';
 import { registerManifestCommands } from './commands/manifest.ts';
 import { registerReadCommands } from './commands/read.ts';
 import { registerRolloutCommands } from './commands/rollout.ts';
 import { registerBlueGreenCommands } from './commands/bluegreen.ts';
 import { toolVersion } from './version.ts';
+import { buildTree } from './complete.ts';
+import type { CommandSpec } from './complete.ts';
+import { completionScript, SHELLS } from './completion-scripts.ts';
+import type { Shell } from './completion-scripts.ts';
 
 /** One kubectl plugin: its name as kubectl shows it and its strategy. */
 export interface PluginSpec {
@@ -31,12 +36,16 @@ export interface PluginSpec {
 export async function runPlugin(spec: PluginSpec, argv: string[], io: Io): Promise<number> {
   let code: number = EXIT.ok;
   let ctx: CommandContext | undefined;
-  const register = <A>(y: Argv, name: string, describe: string, builder: (y: Argv) => Argv<A>, handler: (ctx: CommandContext, args: A) => Promise<number>): Argv =>
-    y.command(name, describe, builder as (y: Argv) => Argv, async (args) => {
+  const commands: CommandSpec[] = [];
+  const register = <A>(y: Argv, name: string, describe: string, builder: (y: Argv) => Argv<A>, handler: (ctx: CommandContext, args: A) => Promise<number>): Argv => {
+    commands.push({ usage: name, describe, builder: builder as (y: Argv) => Argv });
+    return y.command(name, describe, builder as (y: Argv) => Argv, async (args) => {
       ctx = new CommandContext(io, args as GlobalArgs, spec.binary);
       ctx.format();
+      ctx.kubeFlags();
       code = await handler(ctx, args as unknown as A);
     });
+  };
   let parser = globalFlags(yargs(stdinArgs(argv)))
     .scriptName(`kubectl ${spec.name}`)
     .usage(`$0 <command> [flags]\n\n${spec.description}`)
@@ -55,14 +64,20 @@ export async function runPlugin(spec: PluginSpec, argv: string[], io: Io): Promi
   parser = spec.strategy === 'canary' ? registerRolloutCommands(parser, register, spec.strategy) : registerBlueGreenCommands(parser, register);
   parser = registerReadCommands(parser, register);
   parser = registerManifestCommands(parser, register, spec.strategy);
-  parser = parser.command('version', `Print the version of kubectl-${spec.name}`, (b) => b, () => {
+  const versionHelp = `Print the version of kubectl-${spec.name}`;
+  commands.push({ usage: 'version', describe: versionHelp });
+  parser = parser.command('version', versionHelp, (b) => b, () => {
     io.stdout.write(`kubectl-${spec.name} ${toolVersion()}\n`);
   });
-  // yargs answers `--get-yargs-completions`; the script below calls it through the binary.
-  parser = parser.completion('__complete-yargs', false);
-  parser = parser.command('completion', 'Print a bash completion script for kubectl-' + spec.name + ' (and the kubectl_complete-' + spec.name + ' shim kubectl uses)', (b) => b, () => {
-    io.stdout.write(completionScript(spec.name));
+  const completionHelp = `Print a completion script for kubectl-${spec.name} (bash, zsh or fish)`;
+  commands.push({ usage: 'completion [shell]', describe: completionHelp, args: [...SHELLS] });
+  parser = parser.command('completion [shell]', completionHelp, (b) => b.positional('shell', { choices: SHELLS, default: 'bash', describe: 'bash, zsh or fish' }), (args) => {
+    io.stdout.write(completionScript(args.shell as Shell, spec.name));
   });
+  if (argv[0] === COMPLETE) {
+    // kubectl ≥ 1.26 runs kubectl_complete-<plugin> with the words typed so far; the shim runs us with __complete.
+    return (await import('./completion-run.ts')).printCompletions(buildTree(commands, globalFlags), argv.slice(1), io);
+  }
   try {
     await parser.parseAsync();
   } catch (err) {
@@ -72,6 +87,9 @@ export async function runPlugin(spec: PluginSpec, argv: string[], io: Io): Promi
   }
   return code;
 }
+
+/** The hidden first argument that asks for completions (what the kubectl_complete-<plugin> shims pass). */
+export const COMPLETE = '__complete';
 
 /** `-f -` (stdin, as kubectl writes it) becomes `--filename=-`, which yargs does not mistake for a stray argument. */
 export function stdinArgs(argv: string[]): string[] {
@@ -87,23 +105,6 @@ export function stdinArgs(argv: string[]): string[] {
   return out;
 }
 
-/** A bash completion script for `kubectl-<name>` and `kubectl <name>` (kubectl ≥ 1.26 runs kubectl_complete-<name>). */
-export function completionScript(name: string): string {
-  const fn = `_kubectl_${name}_completions`;
-  return [
-    `# bash completion for kubectl-${name}; source it from ~/.bashrc:  source <(kubectl-${name} completion)`,
-    `${fn}() {`,
-    '  local cur="${COMP_WORDS[COMP_CWORD]}"',
-    `  COMPREPLY=( $(compgen -W "$(kubectl-${name} --get-yargs-completions "\${COMP_WORDS[@]:1}" 2>/dev/null)" -- "$cur") )`,
-    '}',
-    `complete -o default -F ${fn} kubectl-${name}`,
-    '',
-    `# For \`kubectl ${name} <TAB>\`, kubectl looks for an executable named kubectl_complete-${name} on PATH:`,
-    `#   printf '#!/bin/sh\\nkubectl-${name} --get-yargs-completions "$@"\\n' > ~/bin/kubectl_complete-${name} && chmod +x ~/bin/kubectl_complete-${name}`,
-    '',
-  ].join('\n');
-}
-
 /** Failures that running the same command again can get past: the API server was busy, unreachable or raced us. */
 const TRANSIENT = new Set(['server', 'unreachable', 'timeout', 'conflict']);
 
@@ -113,7 +114,7 @@ function report(io: Io, spec: PluginSpec, err: unknown, argv: string[]): number 
   io.stderr.write(`kubectl ${spec.name}: ${prefix}: ${oneLine(err)}\n`);
   if (err instanceof UsageError) io.stderr.write(`See 'kubectl ${spec.name} --help'.\n`);
   if (err instanceof KubeError && TRANSIENT.has(err.code)) {
-    const line = argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`)).join(' ');
+    const line = hideSecrets(argv).map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`)).join(' ');
     io.stderr.write(`Every step is idempotent, so nothing is half-done; run it again to resume: kubectl ${spec.name} ${line}\n`);
   }
   if (err instanceof LeaseLost) {

@@ -161,3 +161,23 @@ test('a kubeconfig proxy-url is used', async (t) => {
   assert.equal((await kube.get('v1', 'ConfigMap', 'demo', 'x'))?.metadata.name, 'x');
   assert.deepEqual(proxied, [`CONNECT ${new URL(api.url).host}`]);
 });
+
+test('--token, --as and two --as-group reach the API server as kubectl sends them, with --server and no kubeconfig', async (t) => {
+  let got: IncomingMessage | undefined;
+  const { url } = await listen(t, (req, res) => {
+    got = req;
+    reply(res, 200);
+  });
+  const d = mkdtempSync(join(tmpdir(), 'switchyard-client-'));
+  t.after(() => rmSync(d, { recursive: true, force: true }));
+  writeFileSync(join(d, 'empty'), '');
+  const conn = await connect({ kubeconfig: join(d, 'empty'), server: url, token: 'flag-token', as: 'bob', asGroups: ['ci', 'ops'], asUid: '7' });
+  const { kube } = client(conn);
+  t.after(() => kube.close());
+  await kube.get('v1', 'ConfigMap', 'demo', 'x');
+  assert.equal(got?.headers.authorization, 'Bearer flag-token');
+  assert.equal(got?.headers['impersonate-user'], 'bob');
+  assert.equal(got?.headers['impersonate-uid'], '7');
+  const groups = got!.rawHeaders.filter((_, i, all) => i % 2 === 1 && all[i - 1]!.toLowerCase() === 'impersonate-group');
+  assert.deepEqual(groups, ['ci', 'ops'], 'one Impersonate-Group line per group');
+});

@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubeError } from './errors.ts';
 import { plainConnection } from './kubeconfig.ts';
+import { applyOverrides, bareConnection, hasServerOverride } from './overrides.ts';
 
 /** The standard kubectl connection flags. */
 export interface KubeFlags {
@@ -19,6 +20,30 @@ export interface KubeFlags {
   namespace?: string;
   /** Per-request timeout in milliseconds; 0 means none. Default: 30 s. */
   requestTimeoutMs?: number;
+  /** `-s/--server`: the API server's address, replacing the cluster entry's. */
+  server?: string;
+  /** `--certificate-authority`: a CA bundle file, replacing the cluster entry's CA. */
+  certificateAuthority?: string;
+  /** `--insecure-skip-tls-verify`: do not verify the server's certificate. */
+  insecureSkipTlsVerify?: boolean;
+  /** `--tls-server-name`: the name to verify the server's certificate against (and send as SNI). */
+  tlsServerName?: string;
+  /** `--token`: a bearer token, replacing the user entry's token or token file. */
+  token?: string;
+  /** `--client-certificate`: a client certificate file, replacing the user entry's. */
+  clientCertificate?: string;
+  /** `--client-key`: the client certificate's key file, replacing the user entry's. */
+  clientKey?: string;
+  /** `--username`: basic authentication, with {@link KubeFlags.password}. */
+  username?: string;
+  /** `--password`: basic authentication, with {@link KubeFlags.username}. */
+  password?: string;
+  /** `--as`: the user to impersonate. */
+  as?: string;
+  /** `--as-group`: groups to impersonate (repeatable). */
+  asGroups?: string[];
+  /** `--as-uid`: the UID to impersonate. */
+  asUid?: string;
 }
 
 /** A resolved connection: where the API server is and how to authenticate. */
@@ -43,9 +68,20 @@ export interface Connection {
  * @kubernetes/client-node's KubeConfig, which knows every auth method. The library is
  * imported lazily, so commands that do not need it never pay for loading it.
  * `SWITCHYARD_KUBECONFIG_LOADER=client-node` forces the library.
+ *
+ * kubectl's connection flags (`--server`, `--token`, `--as`, …) apply on top of either,
+ * as kubectl applies them on top of the kubeconfig ({@link applyOverrides}); with
+ * `--server` no kubeconfig is needed at all.
  */
 export async function connect(flags: KubeFlags): Promise<Connection> {
-  if (flags.kubeconfig === undefined && !hasDefaultConfig()) throw new KubeError('config', 'no kubeconfig found: set KUBECONFIG or pass --kubeconfig');
+  return applyOverrides(await fromKubeconfig(flags), flags);
+}
+
+async function fromKubeconfig(flags: KubeFlags): Promise<Connection> {
+  if (flags.kubeconfig === undefined && !hasDefaultConfig()) {
+    if (hasServerOverride(flags)) return bareConnection(flags);
+    throw new KubeError('config', 'no kubeconfig found: set KUBECONFIG or pass --kubeconfig (or give --server)');
+  }
   if (process.env.SWITCHYARD_KUBECONFIG_LOADER !== 'client-node') {
     const plain = plainConnection(flags);
     if (plain !== undefined) return plain;
@@ -56,6 +92,7 @@ export async function connect(flags: KubeFlags): Promise<Connection> {
     if (flags.kubeconfig !== undefined && flags.kubeconfig !== '') kc.loadFromFile(flags.kubeconfig);
     else kc.loadFromDefault();
   } catch (err) {
+    if (hasServerOverride(flags) && (flags.context ?? '') === '') return bareConnection(flags);
     throw new KubeError('config', `cannot load kubeconfig ${flags.kubeconfig ?? process.env.KUBECONFIG ?? '~/.kube/config'}: ${(err as Error).message}`, { cause: err });
   }
   if (flags.context !== undefined && flags.context !== '') {
@@ -72,6 +109,7 @@ export async function connect(flags: KubeFlags): Promise<Connection> {
     kc.loadFromClusterAndUser(cluster, user);
   }
   const cluster = kc.getCurrentCluster();
+  if ((cluster === null || cluster.server === '') && hasServerOverride(flags)) return bareConnection(flags);
   if (cluster === null || cluster.server === '') throw new KubeError('config', 'no cluster in the kubeconfig: set KUBECONFIG, --kubeconfig or --context');
   const refresh = async (): Promise<RequestOptions> => {
     const opts: RequestOptions = {};

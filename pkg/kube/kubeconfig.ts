@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { parse } from 'yaml';
 import type { Connection, KubeFlags } from './config.ts';
+import { bareConnection, hasServerOverride } from './overrides.ts';
 
 interface Named<T> {
   name: string;
@@ -30,7 +31,10 @@ interface UserEntry {
   password?: string;
   exec?: unknown;
   'auth-provider'?: unknown;
-  as?: unknown;
+  as?: string;
+  'as-groups'?: string[];
+  'as-uid'?: string;
+  'as-user-extra'?: unknown;
 }
 interface ContextEntry {
   cluster?: string;
@@ -47,9 +51,11 @@ interface FileShape {
 /**
  * Reads a plain kubeconfig without @kubernetes/client-node: client certificates, bearer
  * tokens (inline or from a file), basic auth, CA data or files, insecure-skip-tls-verify
- * and tls-server-name, with KUBECONFIG's merge rule (the first file to define a name
- * wins). Returns undefined for anything else — an exec credential plugin, an
- * auth-provider, a proxy, impersonation, or a file it cannot read — so the caller falls
+ * and tls-server-name, impersonation (`as`, `as-groups`, `as-uid`), with KUBECONFIG's
+ * merge rule (the first file to define a name wins). With no context to use (an empty
+ * kubeconfig) and `--server` given, the connection comes from the flags alone. Returns
+ * undefined for anything else — an exec credential plugin, an auth-provider, a proxy,
+ * `as-user-extra`, or a file it cannot read — so the caller falls
  * back to client-node, which handles every case. It saves loading that library, most of
  * a command's start-up time.
  */
@@ -76,15 +82,17 @@ export function plainConnection(flags: KubeFlags): Connection | undefined {
   }
   const contextName = flags.context !== undefined && flags.context !== '' ? flags.context : current;
   const context = contextName === undefined ? undefined : contexts.get(contextName);
-  if (context === undefined) return undefined;
+  if (context === undefined) return (flags.context ?? '') === '' && hasServerOverride(flags) ? bareConnection(flags) : undefined;
   const cluster = clusters.get(flags.cluster ?? context.value.cluster ?? '');
   const user = users.get(flags.user ?? context.value.user ?? '');
-  if (cluster === undefined || cluster.value.server === undefined || cluster.value['proxy-url'] !== undefined) return undefined;
+  if (cluster === undefined || cluster.value['proxy-url'] !== undefined) return undefined;
+  if (cluster.value.server === undefined && !hasServerOverride(flags)) return undefined;
   const u = user?.value ?? {};
-  if (u.exec !== undefined || u['auth-provider'] !== undefined || u.as !== undefined) return undefined;
+  if (u.exec !== undefined || u['auth-provider'] !== undefined || u['as-user-extra'] !== undefined) return undefined;
   try {
     const tls = tlsOptions(cluster, user);
-    const server = new URL(cluster.value.server);
+    // applyOverrides puts --server in place; a cluster entry without a server needs it.
+    const server = new URL(cluster.value.server ?? flags.server ?? '');
     return {
       server,
       tls,
@@ -115,6 +123,12 @@ function tlsOptions(cluster: Named<ClusterEntry>, user: Named<UserEntry> | undef
     const token = u.token ?? (u.tokenFile === undefined ? undefined : file(user, u.tokenFile).toString('utf8').trim());
     if (token !== undefined && token !== '') opts.headers = { Authorization: `Bearer ${token}` };
     else if (u.username !== undefined && u.password !== undefined) opts.headers = { Authorization: `Basic ${Buffer.from(`${u.username}:${u.password}`).toString('base64')}` };
+    if (u.as !== undefined && u.as !== '') {
+      const headers: Record<string, string | string[]> = { ...(opts.headers as Record<string, string> | undefined), 'Impersonate-User': u.as };
+      if ((u['as-groups'] ?? []).length > 0) headers['Impersonate-Group'] = u['as-groups']!;
+      if (u['as-uid'] !== undefined && u['as-uid'] !== '') headers['Impersonate-Uid'] = u['as-uid'];
+      opts.headers = headers;
+    }
   }
   return opts;
 }

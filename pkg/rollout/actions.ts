@@ -181,6 +181,23 @@ export async function readStatus(kube: Kube, namespace: string, app: string, now
 }
 
 /**
+ * The names of the apps switchyard manages in a namespace, sorted: those with a stored
+ * state and those with versioned Deployments (two label-selected lists, for completion).
+ */
+export async function appNames(kube: Kube, namespace: string): Promise<string[]> {
+  const [states, deployments] = await Promise.all([
+    kube.list('v1', 'ConfigMap', namespace, { labelSelector: `${ROLE_LABEL}=state` }),
+    kube.list('apps/v1', 'Deployment', namespace, { labelSelector: `${ROLE_LABEL}=workload` }),
+  ]);
+  const names = new Set<string>();
+  for (const o of [...states.items, ...deployments.items]) {
+    const app = o.metadata.labels?.[APP_LABEL];
+    if (app !== undefined && app !== '') names.add(app);
+  }
+  return [...names].sort();
+}
+
+/**
  * Every app of a namespace (or all namespaces) with a constant number of API calls: one
  * list of state ConfigMaps and one of versioned Deployments, whatever the number of apps.
  */
