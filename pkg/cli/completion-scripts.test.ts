@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -46,39 +46,6 @@ test('bash: an empty word is passed as one, and directive 4 means no file names'
 test('bash: directive 0 with no candidates falls back to file names', () => {
   const { reply } = bashComplete(':0\n', ['apply', '-f', 'package.js']);
   assert.deepEqual(reply, ['package.json']);
-});
-
-const installed = (shell: string): boolean => spawnSync('sh', ['-c', `command -v ${shell}`]).status === 0;
-
-test('zsh: the words from 2 to CURRENT go to __complete; candidates become name:description, colons escaped', { skip: !installed('zsh') && 'zsh is not installed' }, () => {
-  const script = [
-    `kubectl-canary() { print -rl -- "$@" > ${join(scratch, 'zsh-args')}; printf 'status\\tShow an app\\nsystem:x\\tHas a colon\\n:4\\n'; }`,
-    'compdef() { :; }',
-    '_describe() { print -rl -- "${(@P)${4}}"; }',
-    '_files() { print FILES; }',
-    completionScript('zsh', 'canary'),
-    'words=(kubectl-canary s); CURRENT=2',
-    '_kubectl_canary',
-  ].join('\n');
-  const r = spawnSync('zsh', ['-f', '-c', script], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.stdout, 'status:Show an app\nsystem\\:x:Has a colon\n');
-  assert.equal(readFileSync(join(scratch, 'zsh-args'), 'utf8'), '__complete\ns\n');
-});
-
-test('fish: complete -C runs __complete with the words and offers the candidates with descriptions', { skip: !installed('fish') && 'fish is not installed' }, () => {
-  const script = [
-    'function kubectl-canary',
-    `    printf '%s\\n' $argv > ${join(scratch, 'fish-args')}`,
-    "    printf 'status\\tShow an app\\nset-weight\\tHold\\n:4\\n'",
-    'end',
-    completionScript('fish', 'canary'),
-    "complete -C 'kubectl-canary s'",
-  ].join('\n');
-  const r = spawnSync('fish', ['--no-config', '-c', script], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(r.stdout.trim().split('\n').sort(), ['set-weight\tHold', 'status\tShow an app']);
-  assert.equal(readFileSync(join(scratch, 'fish-args'), 'utf8'), '__complete\ns\n');
 });
 
 test('every script names its program and calls __complete; completion without a shell is bash', async () => {
