@@ -103,6 +103,12 @@ test('compare: a slower canary fails, the same latency on both passes', async ()
   assert.deepEqual(empty.outcomes, ['inconclusive']);
 });
 
+test('compare gates do not measure at a step of 100%: the stable version has no traffic there', () => {
+  const set = parseGatesDocument('gates:\n  - compare: request-duration-p99\n  - check: request-success-rate\n    condition: ">= 1"\n', 'test');
+  assert.deepEqual(gatesAt(set, 'step', 50).map((g) => g.name), ['request-duration-p99', 'request-success-rate']);
+  assert.deepEqual(gatesAt(set, 'step', 100).map((g) => g.name), ['request-success-rate']);
+});
+
 test('without a Prometheus address a metric gate errors with a clear line', async () => {
   const r = await drive('gates:\n  - check: request-success-rate\n    condition: ">= 1"\n    consecutiveErrorLimit: 0\n', fakeProm(() => ({ kind: 'value', value: 1 })).prom, 3);
   assert.deepEqual(r.outcomes, ['inconclusive']);

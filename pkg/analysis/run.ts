@@ -56,9 +56,12 @@ export interface StageResult {
   outcome: { verdict: Verdict; message: string } | { verdict: 'running'; nextAt: number };
 }
 
-/** The gates of `set` that run at `hook`. */
-export function gatesAt(set: GateSet | undefined, hook: Hook): GateSpec[] {
-  return set?.gates.filter((g) => g.at.includes(hook)) ?? [];
+/**
+ * The gates of `set` that run at `hook`. At a step of 100% the stable version has no
+ * traffic, so compare gates do not measure there (`weight`).
+ */
+export function gatesAt(set: GateSet | undefined, hook: Hook, weight?: number): GateSpec[] {
+  return set?.gates.filter((g) => g.at.includes(hook) && !(g.type === 'compare' && hook === 'step' && (weight ?? 0) >= 100)) ?? [];
 }
 
 /** A new stage of `hook` for `gates`, starting `now`. */

@@ -78,7 +78,7 @@ export function analysisContext(deps: AnalysisDeps, state: RolloutState, world: 
  * once is never measured again in the same rollout, so a re-run after a crash continues.
  */
 export async function analyse(deps: AnalysisDeps, state: RolloutState, world: World, set: GateSet | undefined, key: string, hook: Hook): Promise<AnalysisOutcome> {
-  const gates = gatesAt(set, hook);
+  const gates = gatesAt(set, hook, state.weight);
   if (set === undefined || gates.length === 0 || state.undo === true) return { kind: 'done' };
   if (state.analysis?.passed.includes(key) === true) return { kind: 'done' };
   const now = deps.now();

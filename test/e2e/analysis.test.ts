@@ -95,7 +95,7 @@ suite('analysis gates on real traffic', () => {
   });
 
   test('latency on the canary fails the compare gate; the same latency on both versions passes it', async (t) => {
-    const gate = 'compare=request-duration-p99; interval=6s; count=2; initialDelay=4s; resolution=2s';
+    const gate = 'compare=request-duration-p99; interval=6s; count=2; initialDelay=8s; resolution=2s';
     const slow = await canaryUnderLoad(t, {}, { 'switchyard.test/latency-ms': '200' });
     const failed = await canary(slow.ns, ['run', 'web', '--wait', '--steps', '50,100', '--prometheus', PROXY, '--gate', gate], { timeoutMs: 150_000 });
     assert.equal(failed.code, 1, `slower canary: exit 1 expected: ${failed.stderr}`);
