@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import type { HttpKube, KubeFlags } from '../kube/index.ts';
 import { parseRequestTimeout } from '../kube/config.ts';
 import type { EngineEvent } from '../rollout/engine.ts';
-import { LiveView, parseOutputFormat, styleFor } from './output/index.ts';
+import { historyMessage, LiveView, parseOutputFormat, styleFor } from './output/index.ts';
 import type { OutputFormat, Style } from './output/index.ts';
 import type { Io } from './io.ts';
 import { UsageError } from './exit-codes.ts';
@@ -96,7 +96,7 @@ export class CommandContext {
   engineSink(live: LiveView | undefined): (event: EngineEvent) => void {
     return (event) => {
       if (event.kind === 'history') {
-        const line = `${event.entry.at.slice(11, 19)}  ${event.entry.event.padEnd(14)} ${event.entry.message}`;
+        const line = `${event.entry.at.slice(11, 19)}  ${event.entry.event.padEnd(14)} ${historyMessage(event.entry)}`;
         if (live !== undefined) live.interrupt(() => this.note(line));
         else this.note(line);
       } else {

@@ -7,7 +7,9 @@ import type { Gate } from './gates.ts';
 import { finishPromotion, initialState, reconcile } from './reconcile.ts';
 import type { PlanSettings } from './reconcile.ts';
 import { buildStatus } from './status.ts';
-import type { HistoryEntry, RolloutState } from './state.ts';
+import type { RolloutState } from './state.ts';
+import { eventType } from './history.ts';
+import type { StoredHistoryEntry } from './history.ts';
 import { readState, record, StateConflict, writeState } from './store.ts';
 import { applyTraffic, deleteVersion, planFromState, retargetScalers, scale } from './traffic.ts';
 import type { AppStatus, GateStatus } from './view.ts';
@@ -20,7 +22,7 @@ import type { GateSet, Hook } from '../analysis/spec.ts';
 import { waitForAppChange } from './watch.ts';
 
 /** What the engine reports while it works; the CLI formats each kind. */
-export type EngineEvent = { kind: 'history'; entry: HistoryEntry } | { kind: 'status'; view: AppStatus };
+export type EngineEvent = { kind: 'history'; entry: StoredHistoryEntry } | { kind: 'status'; view: AppStatus };
 
 /** The engine's collaborators: the cluster, the clock, and where events go. */
 export interface EngineDeps {
@@ -138,8 +140,7 @@ async function save(deps: EngineDeps, pass: Pass, knownHistory: number): Promise
   pass.rv = await writeState(deps.kube, deps.namespace, { state: pass.state, resourceVersion: pass.rv });
   for (const entry of pass.state.history.slice(knownHistory)) {
     deps.emit({ kind: 'history', entry });
-    const warning = entry.event === 'Aborted' || entry.event === 'UndoRefused' || entry.event === 'TrafficRestored';
-    await emitEvent(deps.kube, deps.namespace, deps.app, entry.event, entry.message, warning ? 'Warning' : 'Normal', deps.now());
+    await emitEvent(deps.kube, deps.namespace, deps.app, entry.event, entry.message, eventType(entry), deps.now());
   }
 }
 
@@ -183,14 +184,14 @@ async function takeStep(deps: EngineDeps, options: DriveOptions, pass: Pass, set
       await commit(deps, pass, (s) => {
         s.phase = 'Paused';
         s.message = s.strategy === 'bluegreen' ? `${canary} is ready as the preview: run "kubectl bluegreen switch ${s.app}" to make it active` : `paused at step ${s.step + 1}/${s.steps.length}: run "promote" or "resume" to continue`;
-        record(s, now, { event: 'Paused', message: s.message, version: canary, weight: s.weight });
+        record(s, now, { event: 'Paused', message: s.message, version: canary, weight: s.weight, ...(s.strategy === 'bluegreen' ? { cause: 'preview' } : { cause: 'step', step: s.step + 1, steps: s.steps.length }) });
       });
       return { next: 'wait' };
     }
     if (state.pauseUntil === undefined) {
       await commit(deps, pass, (s) => {
         s.pauseUntil = new Date(now + step.durationMs!).toISOString();
-        record(s, now, { event: 'Pausing', message: `pausing ${Math.round(step.durationMs! / 1000)}s at ${s.weight}%`, version: canary, weight: s.weight });
+        record(s, now, { event: 'Pausing', message: `pausing ${Math.round(step.durationMs! / 1000)}s at ${s.weight}%`, version: canary, weight: s.weight, durationMs: step.durationMs! });
       });
     }
     const until = Date.parse(pass.state.pauseUntil!);
@@ -208,7 +209,7 @@ async function takeStep(deps: EngineDeps, options: DriveOptions, pass: Pass, set
   if (state.weight !== weight) {
     await commit(deps, pass, (s) => {
       s.weight = weight;
-      record(s, now, { event: 'WeightSet', message: `${canary} receives ${weight}% of traffic (step ${s.step + 1}/${s.steps.length})`, version: canary, weight });
+      record(s, now, { event: 'WeightSet', message: `${canary} receives ${weight}% of traffic (step ${s.step + 1}/${s.steps.length})`, version: canary, weight, step: s.step + 1, steps: s.steps.length });
     });
   }
   await applyTraffic(deps.kube, world, planFromState(pass.state, world), state.router);
@@ -254,7 +255,7 @@ async function analysed(deps: EngineDeps, options: DriveOptions, pass: Pass, key
         s.phase = 'Paused';
         s.pausedBy = 'analysis';
         s.message = `${outcome.reason}; "kubectl ${plugin} resume ${s.app}" measures again, "promote" skips the stage, "abort" rolls back`;
-        record(s, deps.now(), { event: 'Paused', message: s.message, version: s.canary, weight: s.weight });
+        record(s, deps.now(), { event: 'Paused', message: s.message, version: s.canary, weight: s.weight, cause: 'analysis', reason: outcome.reason });
       });
       return { next: 'wait' };
     }
@@ -270,7 +271,7 @@ async function ready(deps: EngineDeps, options: DriveOptions, pass: Pass, versio
   const now = deps.now();
   const deployment = world.deployments.get(version);
   if (await scale(deps.kube, world, deployment, desired)) {
-    await commit(deps, pass, (s) => record(s, now, { event: 'Scaled', message: `${version} scaled to ${desired} replicas`, version }));
+    await commit(deps, pass, (s) => record(s, now, { event: 'Scaled', message: `${version} scaled to ${desired} replicas`, version, replicas: desired }));
     return { next: 'continue' };
   }
   if (pass.state.stepStartedAt === undefined) await commit(deps, pass, (s) => (s.stepStartedAt = new Date(now).toISOString()));
@@ -303,7 +304,7 @@ async function abort(deps: EngineDeps, pass: Pass, reason: string, gates?: GateS
       s.weight = 0;
       s.phase = 'Healthy';
       s.message = reason;
-      record(s, now, { event: 'UndoRefused', message: `stayed on ${s.stable}: ${canary} is not ready (${reason})`, version: canary, weight: 0 });
+      record(s, now, { event: 'UndoRefused', message: `stayed on ${s.stable}: ${canary} is not ready (${reason})`, version: canary, weight: 0, stable: s.stable, reason });
     });
     await applyTraffic(deps.kube, pass.world, planFromState(pass.state, pass.world), pass.state.router);
     await scale(deps.kube, pass.world, pass.world.deployments.get(canary), 0);
@@ -313,7 +314,7 @@ async function abort(deps: EngineDeps, pass: Pass, reason: string, gates?: GateS
     s.phase = 'Degraded';
     s.message = reason;
     s.weight = 0;
-    record(s, now, { event: 'Aborted', message: `rolled back to ${s.stable}: ${reason}`, version: canary, weight: 0 });
+    record(s, now, { event: 'Aborted', message: `rolled back to ${s.stable}: ${reason}`, version: canary, weight: 0, stable: s.stable, reason });
   });
   await applyTraffic(deps.kube, pass.world, planFromState(pass.state, pass.world), pass.state.router);
   await scale(deps.kube, pass.world, pass.world.deployments.get(canary ?? ''), 0);
@@ -356,7 +357,7 @@ async function restoreTraffic(deps: EngineDeps, pass: Pass): Promise<StepResult 
   const wanted = Math.max(state.stableReplicas ?? 1, (stable.spec as { replicas?: number }).replicas ?? 0, 1);
   if (await scale(deps.kube, world, stable, wanted)) return { next: 'continue' };
   if (readiness(stable).ready === 0) return { next: 'wait' }; // woken by the Deployment watch
-  await commit(deps, pass, (s) => record(s, now, { event: 'TrafficRestored', message: `the stable Service selected ${world.liveStable} (changed outside switchyard, e.g. by helm rollback); traffic is back on ${s.stable}. Use "undo" to roll back`, version: s.stable }));
+  await commit(deps, pass, (s) => record(s, now, { event: 'TrafficRestored', message: `the stable Service selected ${world.liveStable} (changed outside switchyard, e.g. by helm rollback); traffic is back on ${s.stable}. Use "undo" to roll back`, version: s.stable, selected: world.liveStable! }));
   await applyTraffic(deps.kube, world, planFromState(state, world), state.router);
   return { next: 'continue' };
 }
@@ -394,7 +395,7 @@ async function settle(deps: EngineDeps, options: DriveOptions, pass: Pass): Prom
     await commit(deps, pass, (s) => {
       const gone = new Set(extra.map((r) => r.version));
       s.retained = s.retained.filter((r) => !gone.has(r.version));
-      for (const r of extra) record(s, now, { event: 'Retired', message: `${r.version} retired (more than ${options.keep} kept)`, version: r.version });
+      for (const r of extra) record(s, now, { event: 'Retired', message: `${r.version} retired (more than ${options.keep} kept)`, version: r.version, keep: options.keep });
     });
     await applyTraffic(deps.kube, world, planFromState(pass.state, world), state.router);
     for (const r of extra) await deleteVersion(deps.kube, world, r.version);

@@ -1,7 +1,8 @@
 import type { RouterName } from '../route/index.ts';
 import type { Strategy } from '../render/index.ts';
 import type { Measurement } from '../analysis/progress.ts';
-import type { HistoryEntry, Phase } from './state.ts';
+import type { StoredHistoryEntry } from './history.ts';
+import type { Phase } from './state.ts';
 
 /** What a live version is doing, as shown to people and scripts. */
 export type VersionRole = 'stable' | 'canary' | 'preview' | 'retained';
@@ -71,5 +72,6 @@ export interface AppStatus {
 export interface HistoryView {
   app: string;
   namespace: string;
-  entries: HistoryEntry[];
+  /** Entries of kinds this version does not know are kept as stored. */
+  entries: StoredHistoryEntry[];
 }
