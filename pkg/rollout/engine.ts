@@ -1,6 +1,6 @@
 import type { Kube } from '../kube/index.ts';
 import { stableTrack } from '../render/index.ts';
-import { providers, replicasForShare, spansVersions } from '../route/index.ts';
+import { effectiveShare, providers, replicasForShare, spansVersions } from '../route/index.ts';
 import { emitEvent } from './events.ts';
 import { availability, progressDeadline, restarts, runGates } from './gates.ts';
 import type { Gate } from './gates.ts';
@@ -155,6 +155,8 @@ async function takeStep(deps: EngineDeps, options: DriveOptions, pass: Pass, set
   const now = deps.now();
   const restoring = await restoreTraffic(deps, pass);
   if (restoring !== undefined) return restoring;
+  const returned = await returnSupersededTraffic(deps, pass);
+  if (returned !== undefined) return returned;
   switch (state.phase) {
     case 'Healthy':
       return settle(deps, options, pass);
@@ -360,6 +362,44 @@ async function restoreTraffic(deps: EngineDeps, pass: Pass): Promise<StepResult 
   await commit(deps, pass, (s) => record(s, now, { event: 'TrafficRestored', message: `the stable Service selected ${world.liveStable} (changed outside switchyard, e.g. by helm rollback); traffic is back on ${s.stable}. Use "undo" to roll back`, version: s.stable, selected: world.liveStable! }));
   await applyTraffic(deps.kube, world, planFromState(state, world), state.router);
   return { next: 'continue' };
+}
+
+/**
+ * A canary replaced mid-rollout (a `helm upgrade` while it held traffic: the post-renderer
+ * re-emits the live weights, so its share stays) is retained but still served. Before the
+ * new version is started, its share goes back to the stable version; where replica counts
+ * split the traffic, its header route goes and it is scaled down.
+ */
+async function returnSupersededTraffic(deps: EngineDeps, pass: Pass): Promise<StepResult | undefined> {
+  const { state, world } = pass;
+  const active = new Set([state.stable, state.canary]);
+  const now = deps.now();
+  if (spansVersions(providers[state.router])) {
+    const superseded = state.retained.filter((r) => r.aborted === true && r.hot !== true && !active.has(r.version) && ((world.deployments.get(r.version)?.spec as { replicas?: number } | undefined)?.replicas ?? 0) > 0);
+    if (superseded.length === 0) return undefined;
+    const shares = new Map(superseded.map((r) => [r.version, effectiveShareOf(world, r.version)]));
+    await applyTraffic(deps.kube, world, planFromState(state, world, new Set(shares.keys())), state.router);
+    for (const version of shares.keys()) await scale(deps.kube, world, world.deployments.get(version), 0);
+    await commit(deps, pass, (s) => {
+      for (const [version, weight] of shares) record(s, now, { event: 'TrafficReturned', message: `${version} was replaced while it held ${weight}% of the pods' traffic: scaled down, ${s.stable} serves its share`, version, weight, stable: s.stable });
+    });
+    return { next: 'continue' };
+  }
+  const held = Object.entries(world.liveWeights).filter(([version, weight]) => weight > 0 && !active.has(version) && world.deployments.has(version));
+  if (held.length === 0) return undefined;
+  await applyTraffic(deps.kube, world, planFromState(state, world), state.router);
+  await commit(deps, pass, (s) => {
+    for (const [version, weight] of held) record(s, now, { event: 'TrafficReturned', message: `${version} was replaced while it held ${weight}% of traffic; that share is back on ${s.stable}`, version, weight, stable: s.stable });
+  });
+  return { next: 'continue' };
+}
+
+/** A version's share of the ready pods of the app, in percent. */
+function effectiveShareOf(world: World, version: string): number {
+  const ready = [...world.deployments.values()].map((d) => readiness(d).ready);
+  const total = ready.reduce((a, b) => a + b, 0);
+  const own = world.deployments.get(version);
+  return own === undefined ? 0 : effectiveShare(readiness(own).ready, total);
 }
 
 /** Replaces every field of `target` with those of `source` (fields `source` lacks are removed). */

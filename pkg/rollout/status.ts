@@ -27,8 +27,11 @@ export function buildStatus(state: RolloutState, world: World, gates: GateStatus
   }
   if (spansVersions(providers[state.router])) {
     const total = versions.reduce((sum, v) => sum + v.readyReplicas, 0);
-    for (const v of versions) v.effectiveWeight = effectiveShare(v.readyReplicas, total);
+    for (const v of versions) v.effectiveWeight = v.liveWeight = effectiveShare(v.readyReplicas, total);
+  } else if (Object.keys(world.liveWeights).length > 0) {
+    for (const v of versions) v.liveWeight = world.liveWeights[v.version] ?? 0;
   }
+  for (const v of versions) if (v.role === 'retained' && (v.liveWeight ?? 0) > 0) v.superseded = true;
   const rank: Record<VersionRole, number> = { stable: 0, canary: 1, preview: 1, retained: 2 };
   versions.sort((a, b) => rank[a.role] - rank[b.role] || compareVersions(b.version, a.version));
   const inRollout = state.canary !== undefined && state.phase !== 'Healthy';

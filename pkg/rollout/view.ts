@@ -15,10 +15,19 @@ export interface VersionStatus {
   /** Desired replicas. */
   replicas: number;
   readyReplicas: number;
-  /** Traffic weight in percent, as asked. */
+  /** Traffic weight in percent, as the rollout state asks. */
   weight: number;
   /** Where replica counts split the traffic (router `service`): its share of the ready pods, in percent. */
   effectiveWeight?: number;
+  /**
+   * The traffic weight the live routes carry, in percent (their `switchyard.dev/weights`;
+   * with router `service`, {@link effectiveWeight}); absent when no route records weights.
+   * It differs from `weight` while a change is under way, or when a `helm upgrade`
+   * replaced a canary that held traffic.
+   */
+  liveWeight?: number;
+  /** A version that is no longer the canary (a newer one replaced it) but still receives traffic; the next `run` moves its share back to stable. */
+  superseded?: boolean;
   /** Sum of container restarts of its pods, when known. */
   restarts?: number;
   /** Where the version's name came from (`flag`, `image-tag`, `label`, `hash`), when recorded. */

@@ -44,7 +44,11 @@ function header(view: AppStatus, style: Style, opts: StatusOptions): string {
   }
   const started = view.startedAt === undefined ? NaN : Date.parse(view.startedAt);
   if (!Number.isNaN(started)) lines.push(['Elapsed', formatDuration(Math.max(0, opts.now - started))]);
-  if (view.canary !== undefined) lines.push(['Traffic', weightBar(view.weight, clean(view.canary), style, opts.width)]);
+  if (view.canary !== undefined) lines.push(['Traffic', weightBar(canaryWeight(view), clean(view.canary), style, opts.width)]);
+  for (const v of view.versions.filter((s) => s.superseded === true)) {
+    const then = view.canary === undefined ? '' : ` before it goes on with ${clean(view.canary)}`;
+    lines.push(['Superseded', style.warn(`${clean(v.version)} still receives ${percent(v.liveWeight ?? 0)} of traffic; the next "run" moves it back to ${clean(view.stable)}${then}`)]);
+  }
   for (const d of view.scaleDowns ?? []) {
     const at = new Date(d.at);
     const when = Number.isNaN(at.getTime()) ? clean(d.at) : at.toISOString().slice(11, 19);
@@ -77,11 +81,22 @@ export function weightBar(weight: number, canary: string, style: Style, width?: 
   return `[${bar}]${label}`;
 }
 
+/** The traffic the canary (or preview) really gets: what the live routes carry, else what is asked. */
+export function canaryWeight(view: AppStatus): number {
+  return view.versions.find((v) => v.version === view.canary)?.liveWeight ?? view.weight;
+}
+
+/** What a version receives live; what the state asks in brackets when that differs (a change under way, a superseded canary). */
+export function weightCell(v: VersionStatus): string {
+  const live = v.liveWeight ?? v.effectiveWeight;
+  return live === undefined || live === v.weight ? percent(v.weight) : `${percent(live)} (${percent(v.weight)} asked)`;
+}
+
 function versionTable(versions: readonly VersionStatus[], style: Style): string {
   const rows = versions.map((v) => [
     clean(v.version),
-    v.role,
-    v.effectiveWeight === undefined || v.effectiveWeight === v.weight ? percent(v.weight) : `${percent(v.weight)} (${percent(v.effectiveWeight)} live)`,
+    v.superseded === true ? style.warn(`${v.role}, superseded`) : v.role,
+    weightCell(v),
     readyCell(v.readyReplicas, v.replicas, style),
     v.restarts === undefined ? NONE : restartsCell(v.restarts, style),
     v.source === undefined ? NONE : clean(v.source.replace('-', ' ')),
