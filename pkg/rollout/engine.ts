@@ -1,6 +1,7 @@
 import type { Kube } from '../kube/index.ts';
 import { stableTrack } from '../render/index.ts';
-import { effectiveShare, providers, replicasForShare, spansVersions } from '../route/index.ts';
+import { effectiveShare, providers, spansVersions } from '../route/index.ts';
+import { replicasFor } from './capacity.ts';
 import { emitEvent } from './events.ts';
 import { availability, progressDeadline, restarts, runGates } from './gates.ts';
 import type { Gate } from './gates.ts';
@@ -445,16 +446,4 @@ async function settle(deps: EngineDeps, options: DriveOptions, pass: Pass): Prom
   // version warm does not hold the command, unless asked to.
   if (wakeAt !== undefined && options.waitScaleDown === true) return { next: 'wait', until: wakeAt };
   return { next: 'stop', outcome: 'healthy' };
-}
-
-/**
- * Canary replicas for a weight: proportional to the stable version's, at least one; where
- * the router splits by replica counts, the count whose share of the pods is nearest the weight.
- */
-export function replicasFor(world: World, state: RolloutState, weight: number): number {
-  const stable = world.deployments.get(state.stable) ?? (world.original?.version === state.stable ? world.original.deployment : undefined);
-  const full = Math.max(1, (stable?.spec as { replicas?: number } | undefined)?.replicas ?? readiness(world.deployments.get(state.canary ?? '') ?? { apiVersion: '', kind: '', metadata: { name: '' } }).replicas);
-  if (spansVersions(providers[state.router])) return replicasForShare(full, weight);
-  if (weight >= 100) return full;
-  return Math.max(1, Math.ceil((full * weight) / 100));
 }

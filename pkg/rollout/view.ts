@@ -75,6 +75,27 @@ export interface AppStatus {
    * command of the app carries it out (or `--wait-scale-down` waits for it).
    */
   scaleDowns?: { version: string; at: string }[];
+  /** The canary's pods for the weight of the current step (canary strategy, while a rollout runs). */
+  capacity?: CapacityStatus;
+}
+
+/**
+ * Capacity follows traffic: the canary is scaled to ⌈weight × stable replicas⌉ (at least
+ * one) before its weight moves; with an HPA on the stable version, to its current replicas
+ * and never above the HPA's maximum.
+ */
+export interface CapacityStatus {
+  version: string;
+  /** The canary's replicas now. */
+  replicas: number;
+  /** Its replicas for `weight`; differs from `replicas` until the engine has scaled it. */
+  targetReplicas: number;
+  /** The stable version's replicas that is proportional to. */
+  stableReplicas: number;
+  /** The weight it is sized for: the current step's (100 at the promotion). */
+  weight: number;
+  /** The HPA that scales the stable version. */
+  autoscaler?: { name: string; maxReplicas: number };
 }
 
 /** `history` output: the transitions of one app, oldest first. */

@@ -126,3 +126,17 @@ test('the weight bar shows what the routes give the canary, not what the state a
   view.versions[0]!.liveWeight = 10;
   assert.match(renderStatus(view, plain, { now: NOW }), /^Traffic: {4}\[##\.+\] 10% -> 2\.0\.0$/m);
 });
+
+test('the capacity line says how many pods the canary has for the weight of its step', () => {
+  const line = (capacity: NonNullable<ReturnType<typeof progressing>['capacity']>): string | undefined => {
+    const view = progressing();
+    view.capacity = capacity;
+    return renderStatus(view, plain, { now: NOW }).split('\n').find((l) => l.startsWith('Capacity:'));
+  };
+  assert.equal(line({ version: '2.0.0', replicas: 1, targetReplicas: 1, stableReplicas: 2, weight: 50 }), 'Capacity:   2.0.0 scaled to 1 of 2 replicas for 50%');
+  assert.equal(
+    line({ version: '2.0.0', replicas: 1, targetReplicas: 3, stableReplicas: 6, weight: 50, autoscaler: { name: 'web', maxReplicas: 8 } }),
+    'Capacity:   2.0.0 has 1, scaling to 3 of 6 replicas for 50% (stable scaled by HPA web, at most 8)',
+  );
+  assert.equal(renderStatus(progressing(), plain, { now: NOW }).includes('Capacity:'), false, 'no line without a capacity');
+});

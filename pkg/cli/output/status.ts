@@ -1,5 +1,5 @@
 import { formatDuration } from '../../rollout/state.ts';
-import type { AppStatus, GateStatus, VersionStatus } from '../../rollout/view.ts';
+import type { AppStatus, CapacityStatus, GateStatus, VersionStatus } from '../../rollout/view.ts';
 import type { Style } from './style.ts';
 import { clean, displayWidth, NONE, percent, readyCell, renderTable } from './table.ts';
 
@@ -49,12 +49,21 @@ function header(view: AppStatus, style: Style, opts: StatusOptions): string {
     const then = view.canary === undefined ? '' : ` before it goes on with ${clean(view.canary)}`;
     lines.push(['Superseded', style.warn(`${clean(v.version)} still receives ${percent(v.liveWeight ?? 0)} of traffic; the next "run" moves it back to ${clean(view.stable)}${then}`)]);
   }
+  if (view.capacity !== undefined) lines.push(['Capacity', capacityText(view.capacity)]);
   for (const d of view.scaleDowns ?? []) {
     const at = new Date(d.at);
     const when = Number.isNaN(at.getTime()) ? clean(d.at) : at.toISOString().slice(11, 19);
     lines.push(['Scale-down', `${clean(d.version)} hot until ${when} UTC (the next command of ${clean(view.app)} scales it down)`]);
   }
   return lines.map(([label, value]) => `${style.bold(`${label}:`.padEnd(LABEL))}${value}\n`).join('');
+}
+
+/** `2.0.0 scaled to 1 of 2 replicas for 50%`, with the HPA when one scales the stable version. */
+export function capacityText(c: CapacityStatus): string {
+  const version = clean(c.version);
+  const sized = c.replicas === c.targetReplicas ? `${version} scaled to ${c.replicas} of ${c.stableReplicas} replicas` : `${version} has ${c.replicas}, scaling to ${c.targetReplicas} of ${c.stableReplicas} replicas`;
+  const hpa = c.autoscaler === undefined ? '' : ` (stable scaled by HPA ${clean(c.autoscaler.name)}, at most ${c.autoscaler.maxReplicas})`;
+  return `${sized} for ${percent(c.weight)}${hpa}`;
 }
 
 function phaseText(view: AppStatus, style: Style): string {
