@@ -66,3 +66,27 @@ test('a run that finds no replaced canary holding traffic records no TrafficRetu
   assert.equal(result.outcome, 'healthy');
   assert.ok(!result.state.history.some((e) => e.event === 'TrafficReturned'));
 });
+
+test('where replica counts split the traffic, the next run scales the replaced canary down before it starts the new version', async () => {
+  const kube = twoVersionCluster({ router: 'service' });
+  const service = { ...options, settings: { ...options.settings, router: 'service' as const } };
+  const paused = await drive({ kube, namespace: 'demo', app: 'web', now: () => NOW, emit: () => undefined }, service);
+  assert.equal(paused.outcome, 'paused');
+  await helmUpgrade(kube, '3.0.0', '2026-11-23T10:59:00Z', { router: 'service' });
+  const replicas = (name: string): number => (kube.all('Deployment').find((d) => d.metadata.name === name)!.spec as { replicas: number }).replicas;
+  assert.equal(replicas('web-2-0-0'), 1, 'precondition: the replaced canary still has its pod');
+  const view = await appStatus(kube, 'demo', 'web', NOW);
+  const old = view.versions.find((v) => v.version === '2.0.0')!;
+  assert.deepEqual([old.role, old.liveWeight, old.effectiveWeight, old.superseded], ['retained', 33, 33, true]);
+
+  const events: EngineEvent[] = [];
+  const result = await drive({ kube, namespace: 'demo', app: 'web', now: () => NOW, emit: (e) => events.push(e) }, { ...service, settings: { ...service.settings, steps: parseSteps('50,100') } });
+  assert.equal(result.outcome, 'healthy');
+  const entries = events.flatMap((e) => (e.kind === 'history' ? [e.entry] : []));
+  const returned = entries.findIndex((e) => e.event === 'TrafficReturned' && e.version === '2.0.0');
+  const started = entries.findIndex((e) => (e.event === 'Scaled' || e.event === 'WeightSet') && e.version === '3.0.0');
+  assert.ok(returned >= 0 && started > returned, entries.map((e) => `${e.event} ${e.version ?? ''}`).join(', '));
+  const scaled = entries.findIndex((e) => e.event === 'ScaledDown' && e.version === '2.0.0');
+  assert.ok(scaled === -1 || scaled > returned);
+  assert.equal(kube.all('Deployment').some((d) => d.metadata.name === 'web-2-0-0' && (d.spec as { replicas: number }).replicas > 0), false, 'no pods left for 2.0.0');
+});
