@@ -3,7 +3,7 @@ import type { HttpKube, KubeFlags } from '../kube/index.ts';
 import { kubectlFlags, kubeFlagsFrom } from './kubectl-flags.ts';
 import type { KubectlArgs } from './kubectl-flags.ts';
 import type { EngineEvent } from '../rollout/engine.ts';
-import { LiveView, parseOutputFormat, styleFor } from './output/index.ts';
+import { historyMessage, LiveView, parseOutputFormat, styleFor } from './output/index.ts';
 import type { OutputFormat, Style } from './output/index.ts';
 import type { Io } from './io.ts';
 import { UsageError } from './exit-codes.ts';
@@ -78,7 +78,7 @@ export class CommandContext {
   engineSink(live: LiveView | undefined): (event: EngineEvent) => void {
     return (event) => {
       if (event.kind === 'history') {
-        const line = `${event.entry.at.slice(11, 19)}  ${event.entry.event.padEnd(14)} ${event.entry.message}`;
+        const line = `${event.entry.at.slice(11, 19)}  ${event.entry.event.padEnd(14)} ${historyMessage(event.entry)}`;
         if (live !== undefined) live.interrupt(() => this.note(line));
         else this.note(line);
       } else {

@@ -15,7 +15,7 @@ import { stateName } from './state.ts';
 import type { ControlRequest, RolloutState } from './state.ts';
 import { parseState, readState, StateConflict, writeState } from './store.ts';
 import type { AppStatus, HistoryView } from './view.ts';
-import { readWorld } from './world.ts';
+import { listRoutes, readWorld, recordedWeights } from './world.ts';
 import type { ReadVersions } from './watch.ts';
 
 /** A control command found nothing to do (e.g. `switch` after the switch already happened): exit 0. */
@@ -199,12 +199,14 @@ export async function appNames(kube: Kube, namespace: string): Promise<string[]>
 
 /**
  * Every app of a namespace (or all namespaces) with a constant number of API calls: one
- * list of state ConfigMaps and one of versioned Deployments, whatever the number of apps.
+ * list of state ConfigMaps, one of versioned Deployments and one per route kind (for the
+ * weights the routes carry; a kind the caller may not list is skipped), whatever the number of apps.
  */
 export async function listApps(kube: Kube, namespace: string | undefined, now: number): Promise<AppStatus[]> {
-  const [states, deployments] = await Promise.all([
+  const [states, deployments, routes] = await Promise.all([
     kube.list('v1', 'ConfigMap', namespace, { labelSelector: `${ROLE_LABEL}=state` }),
     kube.list('apps/v1', 'Deployment', namespace, { labelSelector: `${ROLE_LABEL}=workload` }),
+    listRoutes(kube, namespace, APP_LABEL),
   ]);
   const byApp = new Map<string, { namespace: string; state?: RolloutState; deployments: KubeObject[] }>();
   const key = (ns: string, app: string): string => `${ns}/${app}`;
@@ -232,6 +234,8 @@ export async function listApps(kube: Kube, namespace: string | undefined, now: n
   for (const [k, entry] of byApp) {
     const app = k.slice(k.indexOf('/') + 1);
     const world = worldFromDeployments(app, entry.namespace, entry.deployments);
+    const own = routes.filter((r) => r.metadata.namespace === entry.namespace && r.metadata.labels?.[APP_LABEL] === app);
+    world.liveWeights = recordedWeights(own.filter((r) => ['route', 'canary-route'].includes(r.metadata.labels?.[ROLE_LABEL] ?? '')));
     const state = reconcile(entry.state ?? initialState(world, {}, now), world, {}, now);
     out.push(buildStatus(state, world, [], now));
   }

@@ -88,7 +88,7 @@ export async function analyse(deps: AnalysisDeps, state: RolloutState, world: Wo
     const fresh = startStage(key, hook, gates, now);
     await deps.commit((s) => {
       s.analysis = { passed: s.analysis?.passed ?? [], current: fresh, ...(s.analysis?.last === undefined ? {} : { last: s.analysis.last }) };
-      record(s, now, { event: 'AnalysisStarted', message: `${describe(key)}: measuring ${gates.map((g) => g.name).join(', ')}`, version: s.canary, weight: s.weight });
+      record(s, now, { event: 'AnalysisStarted', message: `${describe(key)}: measuring ${gates.map((g) => g.name).join(', ')}`, version: s.canary, weight: s.weight, stage: describe(key), gates: gates.map((g) => g.name) });
     });
     stage = fresh;
   }
@@ -104,20 +104,20 @@ export async function analyse(deps: AnalysisDeps, state: RolloutState, world: Wo
       await deps.commit((s) => {
         s.analysis = { ...s.analysis!, passed: [...s.analysis!.passed, key], last: result.stage };
         delete s.analysis.current;
-        record(s, at, { event: 'AnalysisPassed', message: `${describe(key)}: ${outcome.message}`, version: s.canary, weight: s.weight });
+        record(s, at, { event: 'AnalysisPassed', message: `${describe(key)}: ${outcome.message}`, version: s.canary, weight: s.weight, stage: describe(key), detail: outcome.message });
       });
       return { kind: 'done' };
     case 'fail':
       await deps.commit((s) => {
         s.analysis = { ...s.analysis!, last: result.stage };
         delete s.analysis.current;
-        record(s, at, { event: 'AnalysisFailed', message: `${describe(key)}: ${outcome.message}`, version: s.canary, weight: s.weight });
+        record(s, at, { event: 'AnalysisFailed', message: `${describe(key)}: ${outcome.message}`, version: s.canary, weight: s.weight, stage: describe(key), detail: outcome.message });
       });
       return { kind: 'fail', reason: `analysis failed at ${describe(key)}: ${outcome.message}` };
     case 'inconclusive':
       await deps.commit((s) => {
         s.analysis = { ...s.analysis!, current: result.stage };
-        record(s, at, { event: 'AnalysisInconclusive', message: `${describe(key)}: ${outcome.message}`, version: s.canary, weight: s.weight });
+        record(s, at, { event: 'AnalysisInconclusive', message: `${describe(key)}: ${outcome.message}`, version: s.canary, weight: s.weight, stage: describe(key), detail: outcome.message });
       });
       return { kind: 'inconclusive', reason: `analysis inconclusive at ${describe(key)}: ${outcome.message}` };
   }

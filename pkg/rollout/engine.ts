@@ -1,13 +1,16 @@
 import type { Kube } from '../kube/index.ts';
 import { stableTrack } from '../render/index.ts';
-import { providers, replicasForShare, spansVersions } from '../route/index.ts';
+import { effectiveShare, providers, spansVersions } from '../route/index.ts';
+import { replicasFor } from './capacity.ts';
 import { emitEvent } from './events.ts';
 import { availability, progressDeadline, restarts, runGates } from './gates.ts';
 import type { Gate } from './gates.ts';
 import { finishPromotion, initialState, reconcile } from './reconcile.ts';
 import type { PlanSettings } from './reconcile.ts';
 import { buildStatus } from './status.ts';
-import type { HistoryEntry, RolloutState } from './state.ts';
+import type { RolloutState } from './state.ts';
+import { eventType } from './history.ts';
+import type { StoredHistoryEntry } from './history.ts';
 import { readState, record, StateConflict, writeState } from './store.ts';
 import { applyTraffic, deleteVersion, planFromState, retargetScalers, scale } from './traffic.ts';
 import type { AppStatus, GateStatus } from './view.ts';
@@ -20,7 +23,7 @@ import type { GateSet, Hook } from '../analysis/spec.ts';
 import { waitForAppChange } from './watch.ts';
 
 /** What the engine reports while it works; the CLI formats each kind. */
-export type EngineEvent = { kind: 'history'; entry: HistoryEntry } | { kind: 'status'; view: AppStatus };
+export type EngineEvent = { kind: 'history'; entry: StoredHistoryEntry } | { kind: 'status'; view: AppStatus };
 
 /** The engine's collaborators: the cluster, the clock, and where events go. */
 export interface EngineDeps {
@@ -138,8 +141,7 @@ async function save(deps: EngineDeps, pass: Pass, knownHistory: number): Promise
   pass.rv = await writeState(deps.kube, deps.namespace, { state: pass.state, resourceVersion: pass.rv });
   for (const entry of pass.state.history.slice(knownHistory)) {
     deps.emit({ kind: 'history', entry });
-    const warning = entry.event === 'Aborted' || entry.event === 'UndoRefused' || entry.event === 'TrafficRestored';
-    await emitEvent(deps.kube, deps.namespace, deps.app, entry.event, entry.message, warning ? 'Warning' : 'Normal', deps.now());
+    await emitEvent(deps.kube, deps.namespace, deps.app, entry.event, entry.message, eventType(entry), deps.now());
   }
 }
 
@@ -154,6 +156,8 @@ async function takeStep(deps: EngineDeps, options: DriveOptions, pass: Pass, set
   const now = deps.now();
   const restoring = await restoreTraffic(deps, pass);
   if (restoring !== undefined) return restoring;
+  const returned = await returnSupersededTraffic(deps, pass);
+  if (returned !== undefined) return returned;
   switch (state.phase) {
     case 'Healthy':
       return settle(deps, options, pass);
@@ -183,14 +187,14 @@ async function takeStep(deps: EngineDeps, options: DriveOptions, pass: Pass, set
       await commit(deps, pass, (s) => {
         s.phase = 'Paused';
         s.message = s.strategy === 'bluegreen' ? `${canary} is ready as the preview: run "kubectl bluegreen switch ${s.app}" to make it active` : `paused at step ${s.step + 1}/${s.steps.length}: run "promote" or "resume" to continue`;
-        record(s, now, { event: 'Paused', message: s.message, version: canary, weight: s.weight });
+        record(s, now, { event: 'Paused', message: s.message, version: canary, weight: s.weight, ...(s.strategy === 'bluegreen' ? { cause: 'preview' } : { cause: 'step', step: s.step + 1, steps: s.steps.length }) });
       });
       return { next: 'wait' };
     }
     if (state.pauseUntil === undefined) {
       await commit(deps, pass, (s) => {
         s.pauseUntil = new Date(now + step.durationMs!).toISOString();
-        record(s, now, { event: 'Pausing', message: `pausing ${Math.round(step.durationMs! / 1000)}s at ${s.weight}%`, version: canary, weight: s.weight });
+        record(s, now, { event: 'Pausing', message: `pausing ${Math.round(step.durationMs! / 1000)}s at ${s.weight}%`, version: canary, weight: s.weight, durationMs: step.durationMs! });
       });
     }
     const until = Date.parse(pass.state.pauseUntil!);
@@ -208,7 +212,7 @@ async function takeStep(deps: EngineDeps, options: DriveOptions, pass: Pass, set
   if (state.weight !== weight) {
     await commit(deps, pass, (s) => {
       s.weight = weight;
-      record(s, now, { event: 'WeightSet', message: `${canary} receives ${weight}% of traffic (step ${s.step + 1}/${s.steps.length})`, version: canary, weight });
+      record(s, now, { event: 'WeightSet', message: `${canary} receives ${weight}% of traffic (step ${s.step + 1}/${s.steps.length})`, version: canary, weight, step: s.step + 1, steps: s.steps.length });
     });
   }
   await applyTraffic(deps.kube, world, planFromState(pass.state, world), state.router);
@@ -254,7 +258,7 @@ async function analysed(deps: EngineDeps, options: DriveOptions, pass: Pass, key
         s.phase = 'Paused';
         s.pausedBy = 'analysis';
         s.message = `${outcome.reason}; "kubectl ${plugin} resume ${s.app}" measures again, "promote" skips the stage, "abort" rolls back`;
-        record(s, deps.now(), { event: 'Paused', message: s.message, version: s.canary, weight: s.weight });
+        record(s, deps.now(), { event: 'Paused', message: s.message, version: s.canary, weight: s.weight, cause: 'analysis', reason: outcome.reason });
       });
       return { next: 'wait' };
     }
@@ -270,7 +274,7 @@ async function ready(deps: EngineDeps, options: DriveOptions, pass: Pass, versio
   const now = deps.now();
   const deployment = world.deployments.get(version);
   if (await scale(deps.kube, world, deployment, desired)) {
-    await commit(deps, pass, (s) => record(s, now, { event: 'Scaled', message: `${version} scaled to ${desired} replicas`, version }));
+    await commit(deps, pass, (s) => record(s, now, { event: 'Scaled', message: `${version} scaled to ${desired} replicas`, version, replicas: desired }));
     return { next: 'continue' };
   }
   if (pass.state.stepStartedAt === undefined) await commit(deps, pass, (s) => (s.stepStartedAt = new Date(now).toISOString()));
@@ -303,7 +307,7 @@ async function abort(deps: EngineDeps, pass: Pass, reason: string, gates?: GateS
       s.weight = 0;
       s.phase = 'Healthy';
       s.message = reason;
-      record(s, now, { event: 'UndoRefused', message: `stayed on ${s.stable}: ${canary} is not ready (${reason})`, version: canary, weight: 0 });
+      record(s, now, { event: 'UndoRefused', message: `stayed on ${s.stable}: ${canary} is not ready (${reason})`, version: canary, weight: 0, stable: s.stable, reason });
     });
     await applyTraffic(deps.kube, pass.world, planFromState(pass.state, pass.world), pass.state.router);
     await scale(deps.kube, pass.world, pass.world.deployments.get(canary), 0);
@@ -313,7 +317,7 @@ async function abort(deps: EngineDeps, pass: Pass, reason: string, gates?: GateS
     s.phase = 'Degraded';
     s.message = reason;
     s.weight = 0;
-    record(s, now, { event: 'Aborted', message: `rolled back to ${s.stable}: ${reason}`, version: canary, weight: 0 });
+    record(s, now, { event: 'Aborted', message: `rolled back to ${s.stable}: ${reason}`, version: canary, weight: 0, stable: s.stable, reason });
   });
   await applyTraffic(deps.kube, pass.world, planFromState(pass.state, pass.world), pass.state.router);
   await scale(deps.kube, pass.world, pass.world.deployments.get(canary ?? ''), 0);
@@ -356,9 +360,47 @@ async function restoreTraffic(deps: EngineDeps, pass: Pass): Promise<StepResult 
   const wanted = Math.max(state.stableReplicas ?? 1, (stable.spec as { replicas?: number }).replicas ?? 0, 1);
   if (await scale(deps.kube, world, stable, wanted)) return { next: 'continue' };
   if (readiness(stable).ready === 0) return { next: 'wait' }; // woken by the Deployment watch
-  await commit(deps, pass, (s) => record(s, now, { event: 'TrafficRestored', message: `the stable Service selected ${world.liveStable} (changed outside switchyard, e.g. by helm rollback); traffic is back on ${s.stable}. Use "undo" to roll back`, version: s.stable }));
+  await commit(deps, pass, (s) => record(s, now, { event: 'TrafficRestored', message: `the stable Service selected ${world.liveStable} (changed outside switchyard, e.g. by helm rollback); traffic is back on ${s.stable}. Use "undo" to roll back`, version: s.stable, selected: world.liveStable! }));
   await applyTraffic(deps.kube, world, planFromState(state, world), state.router);
   return { next: 'continue' };
+}
+
+/**
+ * A canary replaced mid-rollout (a `helm upgrade` while it held traffic: the post-renderer
+ * re-emits the live weights, so its share stays) is retained but still served. Before the
+ * new version is started, its share goes back to the stable version; where replica counts
+ * split the traffic, its header route goes and it is scaled down.
+ */
+async function returnSupersededTraffic(deps: EngineDeps, pass: Pass): Promise<StepResult | undefined> {
+  const { state, world } = pass;
+  const active = new Set([state.stable, state.canary]);
+  const now = deps.now();
+  if (spansVersions(providers[state.router])) {
+    const superseded = state.retained.filter((r) => r.aborted === true && r.hot !== true && !active.has(r.version) && ((world.deployments.get(r.version)?.spec as { replicas?: number } | undefined)?.replicas ?? 0) > 0);
+    if (superseded.length === 0) return undefined;
+    const shares = new Map(superseded.map((r) => [r.version, effectiveShareOf(world, r.version)]));
+    await applyTraffic(deps.kube, world, planFromState(state, world, new Set(shares.keys())), state.router);
+    for (const version of shares.keys()) await scale(deps.kube, world, world.deployments.get(version), 0);
+    await commit(deps, pass, (s) => {
+      for (const [version, weight] of shares) record(s, now, { event: 'TrafficReturned', message: `${version} was replaced while it held ${weight}% of the pods' traffic: scaled down, ${s.stable} serves its share`, version, weight, stable: s.stable });
+    });
+    return { next: 'continue' };
+  }
+  const held = Object.entries(world.liveWeights).filter(([version, weight]) => weight > 0 && !active.has(version) && world.deployments.has(version));
+  if (held.length === 0) return undefined;
+  await applyTraffic(deps.kube, world, planFromState(state, world), state.router);
+  await commit(deps, pass, (s) => {
+    for (const [version, weight] of held) record(s, now, { event: 'TrafficReturned', message: `${version} was replaced while it held ${weight}% of traffic; that share is back on ${s.stable}`, version, weight, stable: s.stable });
+  });
+  return { next: 'continue' };
+}
+
+/** A version's share of the ready pods of the app, in percent. */
+function effectiveShareOf(world: World, version: string): number {
+  const ready = [...world.deployments.values()].map((d) => readiness(d).ready);
+  const total = ready.reduce((a, b) => a + b, 0);
+  const own = world.deployments.get(version);
+  return own === undefined ? 0 : effectiveShare(readiness(own).ready, total);
 }
 
 /** Replaces every field of `target` with those of `source` (fields `source` lacks are removed). */
@@ -394,7 +436,7 @@ async function settle(deps: EngineDeps, options: DriveOptions, pass: Pass): Prom
     await commit(deps, pass, (s) => {
       const gone = new Set(extra.map((r) => r.version));
       s.retained = s.retained.filter((r) => !gone.has(r.version));
-      for (const r of extra) record(s, now, { event: 'Retired', message: `${r.version} retired (more than ${options.keep} kept)`, version: r.version });
+      for (const r of extra) record(s, now, { event: 'Retired', message: `${r.version} retired (more than ${options.keep} kept)`, version: r.version, keep: options.keep });
     });
     await applyTraffic(deps.kube, world, planFromState(pass.state, world), state.router);
     for (const r of extra) await deleteVersion(deps.kube, world, r.version);
@@ -404,16 +446,4 @@ async function settle(deps: EngineDeps, options: DriveOptions, pass: Pass): Prom
   // version warm does not hold the command, unless asked to.
   if (wakeAt !== undefined && options.waitScaleDown === true) return { next: 'wait', until: wakeAt };
   return { next: 'stop', outcome: 'healthy' };
-}
-
-/**
- * Canary replicas for a weight: proportional to the stable version's, at least one; where
- * the router splits by replica counts, the count whose share of the pods is nearest the weight.
- */
-export function replicasFor(world: World, state: RolloutState, weight: number): number {
-  const stable = world.deployments.get(state.stable) ?? (world.original?.version === state.stable ? world.original.deployment : undefined);
-  const full = Math.max(1, (stable?.spec as { replicas?: number } | undefined)?.replicas ?? readiness(world.deployments.get(state.canary ?? '') ?? { apiVersion: '', kind: '', metadata: { name: '' } }).replicas);
-  if (spansVersions(providers[state.router])) return replicasForShare(full, weight);
-  if (weight >= 100) return full;
-  return Math.max(1, Math.ceil((full * weight) / 100));
 }

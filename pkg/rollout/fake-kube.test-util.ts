@@ -4,7 +4,8 @@ import { parseAllDocuments } from 'yaml';
 import type { Kube, ListOptions, ListResult, PatchType, WatchEvent } from '../kube/index.ts';
 import { KubeError } from '../kube/errors.ts';
 import { render } from '../render/index.ts';
-import type { KubeObject } from '../render/index.ts';
+import { postRender } from './post-render.ts';
+import type { KubeObject, RenderOptions } from '../render/index.ts';
 
 /** Thrown by {@link FakeKube} to simulate a process killed before a write. */
 export class Crash extends Error {}
@@ -133,14 +134,36 @@ function merge(target: unknown, patch: unknown): unknown {
 }
 
 /**
+ * `helm upgrade` of testdata/render/gateway.yaml to `version` through the post-renderer
+ * (which reads the fake cluster, as it reads a real one): new objects are created a
+ * minute after `createdAt`'s previous versions, existing ones are applied over.
+ */
+export async function helmUpgrade(kube: FakeKube, version: string, createdAt: string, options: RenderOptions = {}): Promise<void> {
+  const chart = readFileSync(join(import.meta.dirname, '../../testdata/render/gateway.yaml'), 'utf8').replaceAll('1.0.0', version);
+  const out = await postRender(chart, options, { kind: 'cluster', flags: {}, open: async () => kube, keepOpen: true });
+  for (const doc of parseAllDocuments(out.text)) {
+    const obj = doc.toJS() as KubeObject;
+    if (obj.metadata.annotations?.['helm.sh/hook'] !== undefined) continue;
+    obj.metadata.namespace = 'demo';
+    const live = await kube.get(obj.apiVersion, obj.kind, 'demo', obj.metadata.name);
+    if (live === undefined) {
+      obj.metadata.creationTimestamp = createdAt;
+      kube.seed(obj);
+    } else {
+      await kube.apply(obj);
+    }
+  }
+}
+
+/**
  * A fake cluster with testdata/render/gateway.yaml installed through the post-renderer at
  * 1.0.0 (stable, 2 replicas) and 2.0.0 deployed beside it, in namespace `demo`.
  */
-export function twoVersionCluster(): FakeKube {
+export function twoVersionCluster(options: RenderOptions = {}): FakeKube {
   const kube = new FakeKube();
   const chart = readFileSync(join(import.meta.dirname, '../../testdata/render/gateway.yaml'), 'utf8');
   const install = (text: string, observed: Parameters<typeof render>[2]): void => {
-    for (const doc of parseAllDocuments(render(text, {}, observed).text)) {
+    for (const doc of parseAllDocuments(render(text, options, observed).text)) {
       const obj = doc.toJS() as KubeObject;
       if (obj.metadata.annotations?.['helm.sh/hook'] !== undefined) continue;
       obj.metadata.namespace = 'demo';

@@ -72,7 +72,7 @@ export function reconcile(input: RolloutState, world: World, settings: PlanSetti
     finishPromotion(state, now, settings.scaleDownDelayMs ?? 0);
   }
   if (state.canary !== undefined && !world.deployments.has(state.canary)) {
-    record(state, now, { event: 'CanaryGone', message: `${state.canary} no longer exists; ${state.stable} serves everything`, version: state.canary });
+    record(state, now, { event: 'CanaryGone', message: `${state.canary} no longer exists; ${state.stable} serves everything`, version: state.canary, stable: state.stable });
     delete state.canary;
     state.weight = 0;
     state.phase = 'Healthy';
@@ -83,7 +83,7 @@ export function reconcile(input: RolloutState, world: World, settings: PlanSetti
   if (newest !== undefined && newest !== state.canary) {
     startRollout(state, newest, settings.steps ?? stepsOf(world, newest) ?? defaultSteps(state.strategy, settings), now);
     delete state.request;
-    record(state, now, { event: 'RolloutStarted', message: `rolling out ${newest} (stable ${state.stable}) in ${state.steps.length} steps`, version: newest });
+    record(state, now, { event: 'RolloutStarted', message: `rolling out ${newest} (stable ${state.stable}) in ${state.steps.length} steps`, version: newest, stable: state.stable, steps: state.steps.length });
   }
   if (state.canary === undefined && state.phase !== 'Healthy') {
     state.phase = 'Healthy';
@@ -107,7 +107,7 @@ export function finishPromotion(state: RolloutState, now: number, scaleDownDelay
   delete state.pauseUntil;
   delete state.request;
   delete state.undo;
-  record(state, now, { event: 'Promoted', message: `${promoted} is stable; ${previous} is retained for rollback`, version: promoted, weight: 100 });
+  record(state, now, { event: 'Promoted', message: `${promoted} is stable; ${previous} is retained for rollback`, version: promoted, previous, weight: 100 });
 }
 
 /** The plan a version's workload asks for; a malformed annotation is an error, never the default plan. */

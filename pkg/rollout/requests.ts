@@ -24,13 +24,13 @@ export function applyRequest(input: RolloutState, now: number): RolloutState {
       state.phase = 'Degraded';
       state.weight = 0;
       state.message = `aborted ${by}${request.reason === undefined ? '' : `: ${request.reason}`}`;
-      record(state, now, { event: 'Aborted', message: `rolled back to ${state.stable}: ${state.message}`, version: state.canary, weight: 0 });
+      record(state, now, { event: 'Aborted', message: `rolled back to ${state.stable}: ${state.message}`, version: state.canary, weight: 0, stable: state.stable, reason: state.message });
       break;
     case 'pause':
       if (state.phase !== 'Progressing') break;
       state.phase = 'Paused';
       state.message = `paused ${by}`;
-      record(state, now, { event: 'Paused', message: state.message, version: state.canary, weight: state.weight });
+      record(state, now, { event: 'Paused', message: state.message, version: state.canary, weight: state.weight, cause: 'request', by: request.by });
       break;
     case 'resume':
     case 'promote':
@@ -43,7 +43,9 @@ export function applyRequest(input: RolloutState, now: number): RolloutState {
         delete state.stepStartedAt;
       }
       delete state.message;
-      record(state, now, { event: request.kind === 'promote' ? 'Promote' : 'Resumed', message: `${request.kind === 'promote' ? 'skipped to the next step' : 'resumed'} ${by}`, version: state.canary, weight: state.weight });
+      const message = `${request.kind === 'promote' ? 'skipped to the next step' : 'resumed'} ${by}`;
+      if (request.kind === 'promote') record(state, now, { event: 'Promote', message, version: state.canary, weight: state.weight, by: request.by, full: false });
+      else record(state, now, { event: 'Resumed', message, version: state.canary, weight: state.weight, by: request.by });
       break;
     case 'promote-full':
       if (state.canary === undefined || state.phase === 'Healthy') break;
@@ -52,7 +54,7 @@ export function applyRequest(input: RolloutState, now: number): RolloutState {
       delete state.pauseUntil;
       delete state.stepStartedAt;
       delete state.message;
-      record(state, now, { event: 'Promote', message: `promoting ${state.canary} now, skipping the remaining steps, ${by}`, version: state.canary, weight: state.weight });
+      record(state, now, { event: 'Promote', message: `promoting ${state.canary} now, skipping the remaining steps, ${by}`, version: state.canary, weight: state.weight, by: request.by, full: true });
       break;
     case 'retry':
       if (state.canary === undefined || state.phase !== 'Degraded') break;
@@ -63,7 +65,7 @@ export function applyRequest(input: RolloutState, now: number): RolloutState {
       delete state.analysis;
       delete state.stepStartedAt;
       delete state.message;
-      record(state, now, { event: 'Retry', message: `retrying ${state.canary} from the first step ${by}`, version: state.canary, weight: 0 });
+      record(state, now, { event: 'Retry', message: `retrying ${state.canary} from the first step ${by}`, version: state.canary, weight: 0, by: request.by });
       break;
     case 'undo': {
       const target = request.target ?? state.retained.find((r) => r.aborted !== true)?.version;
@@ -71,7 +73,7 @@ export function applyRequest(input: RolloutState, now: number): RolloutState {
       state.retained = state.retained.filter((r) => r.version !== target);
       startRollout(state, target, [], now);
       state.undo = true;
-      record(state, now, { event: 'Undo', message: `rolling back from ${state.stable} to ${target} ${by}`, version: target });
+      record(state, now, { event: 'Undo', message: `rolling back from ${state.stable} to ${target} ${by}`, version: target, from: state.stable, by: request.by });
       break;
     }
     case 'set-weight': {
@@ -83,7 +85,7 @@ export function applyRequest(input: RolloutState, now: number): RolloutState {
       delete state.pauseUntil;
       delete state.stepStartedAt;
       delete state.message;
-      record(state, now, { event: 'SetWeight', message: `holding ${state.canary} at ${weight}% until resumed ${by}`, version: state.canary, weight });
+      record(state, now, { event: 'SetWeight', message: `holding ${state.canary} at ${weight}% until resumed ${by}`, version: state.canary, weight, by: request.by });
       break;
     }
   }

@@ -2,6 +2,7 @@ import type { GateSet } from '../analysis/spec.ts';
 import type { StageState } from '../analysis/run.ts';
 import type { RouterName } from '../route/index.ts';
 import type { Strategy } from '../render/index.ts';
+import type { StoredHistoryEntry } from './history.ts';
 
 /** Where a rollout is. */
 export type Phase =
@@ -15,17 +16,7 @@ export type Step =
   | { kind: 'weight'; weight: number }
   | { kind: 'pause'; /** milliseconds; undefined means until `promote` or `resume` */ durationMs?: number };
 
-/** What happened, for `history` and Kubernetes Events. */
-export interface HistoryEntry {
-  /** ISO time. */
-  at: string;
-  /** Machine-readable kind of transition. */
-  event: string;
-  /** One line for people. */
-  message: string;
-  version?: string;
-  weight?: number;
-}
+export type { HistoryEntry, HistoryEvent, HistoryKind, StoredHistoryEntry } from './history.ts';
 
 /** A version kept (scaled down or still warm) for an instant rollback. */
 export interface Retained {
@@ -80,7 +71,8 @@ export interface RolloutState {
   analysis?: Analysis;
   /** Why the rollout is Paused when no person paused it: an inconclusive analysis (a driver with `--wait` exits 3). */
   pausedBy?: 'analysis';
-  history: HistoryEntry[];
+  /** Oldest first; entries of kinds this version does not know are kept as stored. */
+  history: StoredHistoryEntry[];
   updatedAt: string;
 }
 

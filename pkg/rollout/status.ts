@@ -2,7 +2,8 @@ import { compareVersions } from '../render/index.ts';
 import { VERSION_SOURCE_ANNOTATION } from '../render/labels.ts';
 import { effectiveShare, providers, spansVersions } from '../route/index.ts';
 import type { RolloutState } from './state.ts';
-import type { AppStatus, GateStatus, VersionRole, VersionStatus } from './view.ts';
+import { capacityFor } from './capacity.ts';
+import type { AppStatus, CapacityStatus, GateStatus, VersionRole, VersionStatus } from './view.ts';
 import { readiness } from './world.ts';
 import type { World } from './world.ts';
 import { formatDuration } from './state.ts';
@@ -27,8 +28,11 @@ export function buildStatus(state: RolloutState, world: World, gates: GateStatus
   }
   if (spansVersions(providers[state.router])) {
     const total = versions.reduce((sum, v) => sum + v.readyReplicas, 0);
-    for (const v of versions) v.effectiveWeight = effectiveShare(v.readyReplicas, total);
+    for (const v of versions) v.effectiveWeight = v.liveWeight = effectiveShare(v.readyReplicas, total);
+  } else if (Object.keys(world.liveWeights).length > 0) {
+    for (const v of versions) v.liveWeight = world.liveWeights[v.version] ?? 0;
   }
+  for (const v of versions) if (v.role === 'retained' && (v.liveWeight ?? 0) > 0) v.superseded = true;
   const rank: Record<VersionRole, number> = { stable: 0, canary: 1, preview: 1, retained: 2 };
   versions.sort((a, b) => rank[a.role] - rank[b.role] || compareVersions(b.version, a.version));
   const inRollout = state.canary !== undefined && state.phase !== 'Healthy';
@@ -56,7 +60,22 @@ export function buildStatus(state: RolloutState, world: World, gates: GateStatus
     .filter((r) => r.hot !== true && r.scaleDownAt !== undefined && (versions.find((v) => v.version === r.version)?.replicas ?? 0) > 0)
     .map((r) => ({ version: r.version, at: r.scaleDownAt! }));
   if (scaleDowns.length > 0) view.scaleDowns = scaleDowns;
+  const capacity = capacityStatus(state, world);
+  if (capacity !== undefined) view.capacity = capacity;
   return view;
+}
+
+/** The canary's capacity for the weight of the step being carried out, while a canary rolls out. */
+function capacityStatus(state: RolloutState, world: World): CapacityStatus | undefined {
+  if (state.strategy !== 'canary' || state.canary === undefined || state.undo === true || (state.phase !== 'Progressing' && state.phase !== 'Paused')) return undefined;
+  const canary = world.deployments.get(state.canary);
+  if (canary === undefined) return undefined;
+  const step = state.steps[state.step];
+  const weight = step === undefined ? 100 : step.kind === 'weight' ? step.weight : state.weight;
+  const planned = capacityFor(world, state, weight);
+  const out: CapacityStatus = { version: state.canary, replicas: readiness(canary).replicas, targetReplicas: planned.replicas, stableReplicas: planned.stableReplicas, weight };
+  if (planned.autoscaler !== undefined) out.autoscaler = planned.autoscaler;
+  return out;
 }
 
 /** The analysis gates of the stage being measured, else of the last one decided. */

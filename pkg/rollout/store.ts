@@ -3,7 +3,9 @@ import type { Kube } from '../kube/index.ts';
 import { APP_LABEL, ROLE_LABEL } from '../render/index.ts';
 import type { KubeObject } from '../render/index.ts';
 import { MAX_HISTORY, stateName } from './state.ts';
-import type { HistoryEntry, RolloutState } from './state.ts';
+import type { RolloutState } from './state.ts';
+import { parseHistory } from './history.ts';
+import type { HistoryEvent } from './history.ts';
 
 /** A state read from the cluster, with the resourceVersion to write it back against. */
 export interface StoredState {
@@ -32,7 +34,9 @@ export async function readState(kube: Kube, namespace: string, app: string): Pro
 export function parseState(cm: KubeObject): RolloutState {
   const raw = (cm.data as Record<string, string> | undefined)?.[KEY];
   if (raw === undefined) throw new Error(`ConfigMap ${cm.metadata.name} has no "${KEY}" key`);
-  return JSON.parse(raw) as RolloutState;
+  const state = JSON.parse(raw) as RolloutState;
+  state.history = parseHistory(state.history);
+  return state;
 }
 
 /**
@@ -59,8 +63,8 @@ export async function writeState(kube: Kube, namespace: string, stored: StoredSt
   }
 }
 
-/** Appends a history entry. */
-export function record(state: RolloutState, now: number, entry: Omit<HistoryEntry, 'at'>): void {
+/** Appends a history entry: the event, and its message for people and Kubernetes Events. */
+export function record(state: RolloutState, now: number, entry: HistoryEvent & { message: string }): void {
   state.history.push({ at: new Date(now).toISOString(), ...entry });
   state.updatedAt = new Date(now).toISOString();
 }

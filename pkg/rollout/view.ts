@@ -1,7 +1,8 @@
 import type { RouterName } from '../route/index.ts';
 import type { Strategy } from '../render/index.ts';
 import type { Measurement } from '../analysis/progress.ts';
-import type { HistoryEntry, Phase } from './state.ts';
+import type { StoredHistoryEntry } from './history.ts';
+import type { Phase } from './state.ts';
 
 /** What a live version is doing, as shown to people and scripts. */
 export type VersionRole = 'stable' | 'canary' | 'preview' | 'retained';
@@ -14,10 +15,19 @@ export interface VersionStatus {
   /** Desired replicas. */
   replicas: number;
   readyReplicas: number;
-  /** Traffic weight in percent, as asked. */
+  /** Traffic weight in percent, as the rollout state asks. */
   weight: number;
   /** Where replica counts split the traffic (router `service`): its share of the ready pods, in percent. */
   effectiveWeight?: number;
+  /**
+   * The traffic weight the live routes carry, in percent (their `switchyard.dev/weights`;
+   * with router `service`, {@link effectiveWeight}); absent when no route records weights.
+   * It differs from `weight` while a change is under way, or when a `helm upgrade`
+   * replaced a canary that held traffic.
+   */
+  liveWeight?: number;
+  /** A version that is no longer the canary (a newer one replaced it) but still receives traffic; the next `run` moves its share back to stable. */
+  superseded?: boolean;
   /** Sum of container restarts of its pods, when known. */
   restarts?: number;
   /** Where the version's name came from (`flag`, `image-tag`, `label`, `hash`), when recorded. */
@@ -65,11 +75,33 @@ export interface AppStatus {
    * command of the app carries it out (or `--wait-scale-down` waits for it).
    */
   scaleDowns?: { version: string; at: string }[];
+  /** The canary's pods for the weight of the current step (canary strategy, while a rollout runs). */
+  capacity?: CapacityStatus;
+}
+
+/**
+ * Capacity follows traffic: the canary is scaled to ⌈weight × stable replicas⌉ (at least
+ * one) before its weight moves; with an HPA on the stable version, to its current replicas
+ * and never above the HPA's maximum.
+ */
+export interface CapacityStatus {
+  version: string;
+  /** The canary's replicas now. */
+  replicas: number;
+  /** Its replicas for `weight`; differs from `replicas` until the engine has scaled it. */
+  targetReplicas: number;
+  /** The stable version's replicas that is proportional to. */
+  stableReplicas: number;
+  /** The weight it is sized for: the current step's (100 at the promotion). */
+  weight: number;
+  /** The HPA that scales the stable version. */
+  autoscaler?: { name: string; maxReplicas: number };
 }
 
 /** `history` output: the transitions of one app, oldest first. */
 export interface HistoryView {
   app: string;
   namespace: string;
-  entries: HistoryEntry[];
+  /** Entries of kinds this version does not know are kept as stored. */
+  entries: StoredHistoryEntry[];
 }

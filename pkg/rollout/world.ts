@@ -110,14 +110,24 @@ export async function readWorld(kube: Kube, namespace: string, app: string): Pro
     const hash = selector?.[POD_TEMPLATE_HASH_LABEL];
     if (hash !== undefined) world.original.podTemplateHash = hash;
   }
-  for (const obj of [...world.routes, ...world.canaryRoutes]) {
-    const weights = readWeights(obj);
-    if (weights !== undefined) {
-      world.liveWeights = weights;
-      break;
-    }
-  }
+  world.liveWeights = recordedWeights([...world.routes, ...world.canaryRoutes]);
   return world;
+}
+
+/** The weights the first of `routes` that records them carries, by version; empty when none does. */
+export function recordedWeights(routes: readonly KubeObject[]): Record<string, number> {
+  for (const obj of routes) {
+    const weights = readWeights(obj);
+    if (weights !== undefined) return weights;
+  }
+  return {};
+}
+
+/** Route kinds: one the cluster does not serve, or that the Role may not list, has no objects. */
+export async function listRoutes(kube: Kube, namespace: string | undefined, labelSelector: string): Promise<KubeObject[]> {
+  const kinds = routeKinds().filter((k) => kindKey(k) !== kindKey(INGRESS));
+  const lists = await Promise.all([...kinds, INGRESS].map((k) => visible(kube.list(k.apiVersion, k.kind, namespace, { labelSelector }))));
+  return lists.flat();
 }
 
 /** Desired and ready replicas of a Deployment, and whether it is fully rolled out. */

@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { appStatus, control, runRollout } from '../../rollout/actions.ts';
+import { isKnownEntry } from '../../rollout/history.ts';
 import { readState } from '../../rollout/store.ts';
 import { readWorld } from '../../rollout/world.ts';
 import { childName } from '../../render/index.ts';
@@ -48,11 +49,11 @@ export function registerBlueGreenCommands(y: Argv, register: Register): Argv {
     let flippedAt: number | undefined;
     const emit = d.engine.emit;
     d.engine.emit = (e) => {
-      if (e.kind === 'history' && e.entry.event === 'Promoted') {
+      if (e.kind === 'history' && isKnownEntry(e.entry) && e.entry.event === 'Promoted') {
         flippedAt = ctx.io.now();
-        const previous = e.entry.message.match(/; (\S+) is retained/)?.[1];
+        const previous = e.entry.previous;
         const kept = args['scale-down-delay'] === '0' ? 'kept at full size (--scale-down-delay 0)' : `kept at full size for ${args['scale-down-delay']} for an instant rollback; Ctrl-C leaves it running (a later command scales it down)`;
-        ctx.note(`${args.app}: switched to ${e.entry.version ?? ''} in ${flippedAt - started} ms${previous === undefined ? '' : `; ${previous} is ${kept}`}`);
+        ctx.note(`${args.app}: switched to ${e.entry.version} in ${flippedAt - started} ms; ${previous} is ${kept}`);
       }
       emit(e);
     };

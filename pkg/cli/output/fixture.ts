@@ -52,6 +52,28 @@ export function healthy(): AppStatus {
   };
 }
 
+/** `web` in `prod` after `helm upgrade` to 3.0.0 while 2.0.0 held 20%: 2.0.0 superseded, still served. */
+export function superseded(): AppStatus {
+  return {
+    app: 'web',
+    namespace: 'prod',
+    phase: 'Progressing',
+    strategy: 'canary',
+    router: 'gateway',
+    stable: '1.0.0',
+    canary: '3.0.0',
+    weight: 0,
+    step: { index: 1, total: 4, description: 'set weight 10%' },
+    versions: [
+      { version: '1.0.0', role: 'stable', deployment: 'web-1-0-0', replicas: 2, readyReplicas: 2, weight: 100, liveWeight: 80 },
+      { version: '3.0.0', role: 'canary', deployment: 'web-3-0-0', replicas: 1, readyReplicas: 1, weight: 0, liveWeight: 0 },
+      { version: '2.0.0', role: 'retained', deployment: 'web-2-0-0', replicas: 1, readyReplicas: 1, weight: 0, liveWeight: 20, superseded: true },
+    ],
+    gates: [],
+    startedAt: '2026-11-23T10:04:00Z',
+  };
+}
+
 /** Three transitions of `web` in `prod`, the first with fractional seconds. */
 export function history(): HistoryView {
   return {

@@ -9,7 +9,7 @@ export { renderStatus } from './status.ts';
 export type { StatusOptions } from './status.ts';
 export { noRolloutsFound, renderList } from './list.ts';
 export type { ListOptions } from './list.ts';
-export { noHistoryFound, renderHistory } from './history.ts';
+export { historyMessage, noHistoryFound, renderHistory } from './history.ts';
 export { API_VERSION, formatOutput, isOutputFormat, outputFormats, parseOutputFormat, toDocument } from './structured.ts';
 export type { OutputFormat, RolloutHistoryDocument, RolloutStatusDocument, RolloutStatusListDocument } from './structured.ts';
 export { renderVersions } from './versions.ts';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AppStatus } from '../../rollout/view.ts';
-import { healthy, progressing } from './fixture.ts';
+import { healthy, progressing, superseded } from './fixture.ts';
 import { noRolloutsFound, renderList } from './list.ts';
 import { createStyle } from './style.ts';
 
@@ -65,4 +65,9 @@ test('with colour the phase is coloured and the table has borders', () => {
   const text = renderList([progressing()], createStyle(true), { allNamespaces: false });
   assert.ok(text.includes('\x1b[36mProgressing\x1b[39m'));
   assert.ok(text.startsWith('┌'));
+});
+
+test('WEIGHT is the canary\'s live weight, with what a superseded version still receives', () => {
+  const lines = renderList([superseded()], plain, { allNamespaces: false }).split('\n');
+  assert.match(lines[1]!, /^web +Progressing +1\.0\.0 +3\.0\.0 +0% \(2\.0\.0 superseded: 20%\) +1\/4 +3\/3$/);
 });

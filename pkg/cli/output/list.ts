@@ -1,5 +1,6 @@
 import type { AppStatus } from '../../rollout/view.ts';
 import type { Style } from './style.ts';
+import { canaryWeight } from './status.ts';
 import { clean, NONE, percent, readyCell, renderTable } from './table.ts';
 
 /** Options of {@link renderList}. */
@@ -10,7 +11,8 @@ export interface ListOptions {
 
 /**
  * One line per app: (NAMESPACE,) NAME, PHASE, STABLE, CANARY, WEIGHT, STEP, READY,
- * sorted by namespace, then name. READY counts the pods of the versions that serve
+ * sorted by namespace, then name. WEIGHT is what the live routes give the canary, with
+ * the share of any superseded version that still receives traffic. READY counts the pods of the versions that serve
  * or are about to (stable, canary, preview), not retained ones.
  *
  * An empty list renders as the empty string: like `kubectl get`, the command writes
@@ -27,7 +29,7 @@ export function renderList(views: readonly AppStatus[], style: Style, opts: List
       style.phase(view.phase),
       clean(view.stable),
       view.canary === undefined ? NONE : clean(view.canary),
-      view.canary === undefined ? NONE : percent(view.weight),
+      weight(view, style),
       view.step.total > 0 ? `${view.step.index}/${view.step.total}` : NONE,
       serving(view, style),
     ];
@@ -44,6 +46,13 @@ export function renderList(views: readonly AppStatus[], style: Style, opts: List
 export function noRolloutsFound(opts: { allNamespaces: boolean; namespace?: string }): string {
   if (opts.allNamespaces || opts.namespace === undefined) return 'No rollouts found.\n';
   return `No rollouts found in namespace ${clean(opts.namespace)}.\n`;
+}
+
+/** The canary's live weight, and what a superseded version still receives (`0% (2.0.0 superseded: 20%)`). */
+function weight(view: AppStatus, style: Style): string {
+  const superseded = view.versions.filter((v) => v.superseded === true).map((v) => `${clean(v.version)} superseded: ${percent(v.liveWeight ?? 0)}`);
+  const main = view.canary === undefined ? NONE : percent(canaryWeight(view));
+  return superseded.length === 0 ? main : `${main} ${style.warn(`(${superseded.join(', ')})`)}`;
 }
 
 function serving(view: AppStatus, style: Style): string {

@@ -140,6 +140,22 @@ test('off a terminal frames are appended, only when something meaningful changed
   assert.ok(stream.writes.every((w) => !w.includes('\x1b')), 'no escape sequences');
 });
 
+test('off a terminal a change of the live weights alone, or a version becoming superseded, prints a frame', () => {
+  const { view, stream, clock } = setup(false);
+  view.update(at(25));
+  clock.advance(1000);
+  const moved = at(25);
+  moved.versions[0]!.liveWeight = 10;
+  view.update(moved);
+  assert.equal(stream.writes.length, 2, 'live weight');
+  clock.advance(1000);
+  const marked = at(25);
+  marked.versions[0]!.liveWeight = 10;
+  marked.versions[0]!.superseded = true;
+  view.update(marked);
+  assert.equal(stream.writes.length, 3, 'superseded');
+});
+
 for (const [name, extra] of [
   ['NO_COLOR', { env: { NO_COLOR: '1' } }],
   ['--no-color', { noColor: true }],

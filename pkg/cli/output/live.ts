@@ -152,7 +152,7 @@ function significance(view: AppStatus): string {
     view.weight,
     view.step.index,
     view.step.total,
-    view.versions.map((v) => [v.version, v.role, v.weight, v.readyReplicas, v.replicas]),
+    view.versions.map((v) => [v.version, v.role, v.weight, v.liveWeight ?? null, v.superseded === true, v.readyReplicas, v.replicas]),
     view.gates.map((g) => [g.name, g.ok]),
   ]);
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NOW, healthy, progressing } from './fixture.ts';
+import { NOW, healthy, progressing, superseded } from './fixture.ts';
 import { renderStatus, weightBar } from './status.ts';
 import { createStyle } from './style.ts';
 
@@ -95,4 +95,48 @@ test('with colour the gate results are a green tick and a red cross and the phas
   assert.ok(text.includes('\x1b[31m✖\x1b[39m'), 'red cross');
   assert.ok(text.includes('\x1b[36m◌ Progressing\x1b[39m'), 'cyan phase with symbol');
   assert.ok(text.includes('\x1b[36m█████\x1b[39m\x1b[2m░░░░░░░░░░░░░░░\x1b[22m] 25% → 2.0.0'), 'coloured bar');
+});
+
+test('a replaced canary that still receives traffic is marked, and every weight is the live one with the asked one beside it', () => {
+  assert.equal(
+    renderStatus(superseded(), plain, { now: NOW }),
+    [
+      'Name:       web',
+      'Namespace:  prod',
+      'Phase:      Progressing',
+      'Strategy:   canary',
+      'Router:     gateway',
+      'Versions:   1.0.0 -> 3.0.0',
+      'Step:       1/4 set weight 10%',
+      'Elapsed:    10s',
+      'Traffic:    [....................] 0% -> 3.0.0',
+      'Superseded: 2.0.0 still receives 20% of traffic; the next "run" moves it back to 1.0.0 before it goes on with 3.0.0',
+      '',
+      'VERSION   ROLE                   WEIGHT             READY   RESTARTS   NAMED BY   DEPLOYMENT',
+      '1.0.0     stable                 80% (100% asked)   2/2     -          -          web-1-0-0',
+      '3.0.0     canary                 0%                 1/1     -          -          web-3-0-0',
+      '2.0.0     retained, superseded   20% (0% asked)     1/1     -          -          web-2-0-0',
+      '',
+    ].join('\n'),
+  );
+});
+
+test('the weight bar shows what the routes give the canary, not what the state asks', () => {
+  const view = progressing();
+  view.versions[0]!.liveWeight = 10;
+  assert.match(renderStatus(view, plain, { now: NOW }), /^Traffic: {4}\[##\.+\] 10% -> 2\.0\.0$/m);
+});
+
+test('the capacity line says how many pods the canary has for the weight of its step', () => {
+  const line = (capacity: NonNullable<ReturnType<typeof progressing>['capacity']>): string | undefined => {
+    const view = progressing();
+    view.capacity = capacity;
+    return renderStatus(view, plain, { now: NOW }).split('\n').find((l) => l.startsWith('Capacity:'));
+  };
+  assert.equal(line({ version: '2.0.0', replicas: 1, targetReplicas: 1, stableReplicas: 2, weight: 50 }), 'Capacity:   2.0.0 scaled to 1 of 2 replicas for 50%');
+  assert.equal(
+    line({ version: '2.0.0', replicas: 1, targetReplicas: 3, stableReplicas: 6, weight: 50, autoscaler: { name: 'web', maxReplicas: 8 } }),
+    'Capacity:   2.0.0 has 1, scaling to 3 of 6 replicas for 50% (stable scaled by HPA web, at most 8)',
+  );
+  assert.equal(renderStatus(progressing(), plain, { now: NOW }).includes('Capacity:'), false, 'no line without a capacity');
 });

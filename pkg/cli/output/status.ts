@@ -1,5 +1,5 @@
 import { formatDuration } from '../../rollout/state.ts';
-import type { AppStatus, GateStatus, VersionStatus } from '../../rollout/view.ts';
+import type { AppStatus, CapacityStatus, GateStatus, VersionStatus } from '../../rollout/view.ts';
 import type { Style } from './style.ts';
 import { clean, displayWidth, NONE, percent, readyCell, renderTable } from './table.ts';
 
@@ -44,13 +44,26 @@ function header(view: AppStatus, style: Style, opts: StatusOptions): string {
   }
   const started = view.startedAt === undefined ? NaN : Date.parse(view.startedAt);
   if (!Number.isNaN(started)) lines.push(['Elapsed', formatDuration(Math.max(0, opts.now - started))]);
-  if (view.canary !== undefined) lines.push(['Traffic', weightBar(view.weight, clean(view.canary), style, opts.width)]);
+  if (view.canary !== undefined) lines.push(['Traffic', weightBar(canaryWeight(view), clean(view.canary), style, opts.width)]);
+  for (const v of view.versions.filter((s) => s.superseded === true)) {
+    const then = view.canary === undefined ? '' : ` before it goes on with ${clean(view.canary)}`;
+    lines.push(['Superseded', style.warn(`${clean(v.version)} still receives ${percent(v.liveWeight ?? 0)} of traffic; the next "run" moves it back to ${clean(view.stable)}${then}`)]);
+  }
+  if (view.capacity !== undefined) lines.push(['Capacity', capacityText(view.capacity)]);
   for (const d of view.scaleDowns ?? []) {
     const at = new Date(d.at);
     const when = Number.isNaN(at.getTime()) ? clean(d.at) : at.toISOString().slice(11, 19);
     lines.push(['Scale-down', `${clean(d.version)} hot until ${when} UTC (the next command of ${clean(view.app)} scales it down)`]);
   }
   return lines.map(([label, value]) => `${style.bold(`${label}:`.padEnd(LABEL))}${value}\n`).join('');
+}
+
+/** `2.0.0 scaled to 1 of 2 replicas for 50%`, with the HPA when one scales the stable version. */
+export function capacityText(c: CapacityStatus): string {
+  const version = clean(c.version);
+  const sized = c.replicas === c.targetReplicas ? `${version} scaled to ${c.replicas} of ${c.stableReplicas} replicas` : `${version} has ${c.replicas}, scaling to ${c.targetReplicas} of ${c.stableReplicas} replicas`;
+  const hpa = c.autoscaler === undefined ? '' : ` (stable scaled by HPA ${clean(c.autoscaler.name)}, at most ${c.autoscaler.maxReplicas})`;
+  return `${sized} for ${percent(c.weight)}${hpa}`;
 }
 
 function phaseText(view: AppStatus, style: Style): string {
@@ -77,11 +90,22 @@ export function weightBar(weight: number, canary: string, style: Style, width?: 
   return `[${bar}]${label}`;
 }
 
+/** The traffic the canary (or preview) really gets: what the live routes carry, else what is asked. */
+export function canaryWeight(view: AppStatus): number {
+  return view.versions.find((v) => v.version === view.canary)?.liveWeight ?? view.weight;
+}
+
+/** What a version receives live; what the state asks in brackets when that differs (a change under way, a superseded canary). */
+export function weightCell(v: VersionStatus): string {
+  const live = v.liveWeight ?? v.effectiveWeight;
+  return live === undefined || live === v.weight ? percent(v.weight) : `${percent(live)} (${percent(v.weight)} asked)`;
+}
+
 function versionTable(versions: readonly VersionStatus[], style: Style): string {
   const rows = versions.map((v) => [
     clean(v.version),
-    v.role,
-    v.effectiveWeight === undefined || v.effectiveWeight === v.weight ? percent(v.weight) : `${percent(v.weight)} (${percent(v.effectiveWeight)} live)`,
+    v.superseded === true ? style.warn(`${v.role}, superseded`) : v.role,
+    weightCell(v),
     readyCell(v.readyReplicas, v.replicas, style),
     v.restarts === undefined ? NONE : restartsCell(v.restarts, style),
     v.source === undefined ? NONE : clean(v.source.replace('-', ' ')),
