@@ -48,6 +48,9 @@ export interface Kube {
   getRaw?(path: string, query: Record<string, string>, options?: { timeoutMs?: number; what?: string }): Promise<string>;
 }
 
+/** The annotation Helm puts on every object of a release: its name. */
+export const RELEASE_ANNOTATION = 'meta.helm.sh/release-name';
+
 /** The field manager of switchyard's writes to its own objects. */
 export const FIELD_MANAGER = 'switchyard';
 
@@ -60,5 +63,5 @@ export const HELM_FIELD_MANAGER = 'helm';
  * keeping the fields Helm's means Helm 4's next server-side apply cannot conflict.
  */
 export function fieldManagerFor(obj: { metadata: { annotations?: Record<string, string> } } | undefined): string {
-  return obj?.metadata.annotations?.['meta.helm.sh/release-name'] !== undefined ? HELM_FIELD_MANAGER : FIELD_MANAGER;
+  return obj?.metadata.annotations?.[RELEASE_ANNOTATION] !== undefined ? HELM_FIELD_MANAGER : FIELD_MANAGER;
 }

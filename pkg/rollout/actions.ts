@@ -38,7 +38,7 @@ export interface RunOptions extends DriveOptions {
  * `deps` for a drive under `lock`: writes are refused once the lease is lost and waits
  * end at once; {@link Lock.check} after the drive turns that into the LeaseLost error.
  */
-function underLock(deps: EngineDeps, lock: Lock): EngineDeps {
+export function underLock(deps: EngineDeps, lock: Lock): EngineDeps {
   const signal = deps.signal === undefined ? lock.lost : AbortSignal.any([deps.signal, lock.lost]);
   return { ...deps, kube: lock.guard(deps.kube), signal };
 }

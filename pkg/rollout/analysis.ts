@@ -4,6 +4,7 @@ import type { Measurement } from '../analysis/progress.ts';
 import { GATES_ANNOTATION, parseGatesDocument } from '../analysis/sources.ts';
 import type { GateSet, Hook } from '../analysis/spec.ts';
 import type { Kube } from '../kube/index.ts';
+import { RELEASE_ANNOTATION } from '../kube/types.ts';
 import { childName, versionSlug } from '../render/index.ts';
 import { emitEvent } from './events.ts';
 import type { RolloutState } from './state.ts';
@@ -47,7 +48,7 @@ export function gateSetFor(state: RolloutState, world: World, given: GateSet | u
 export function analysisContext(deps: AnalysisDeps, state: RolloutState, world: World): AnalysisContext {
   const canary = state.canary ?? state.stable;
   const d = world.deployments.get(canary);
-  const release = d?.metadata.annotations?.['meta.helm.sh/release-name'];
+  const release = d?.metadata.annotations?.[RELEASE_ANNOTATION];
   const step = state.steps[state.step] === undefined ? undefined : state.step + 1;
   const ctx: AnalysisContext = {
     kube: deps.kube,

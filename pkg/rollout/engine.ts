@@ -59,10 +59,15 @@ export interface DriveOptions {
   settings: PlanSettings;
   /** Analysis gates from `--gate`/`--gates` (else those recorded in the state, else the workload's annotation). */
   gates?: GateSet;
+  /**
+   * Stop (outcome `held`) once the rollout in progress has done this many steps: a
+   * release-level run steps its apps in lock-step by raising it one step at a time.
+   */
+  holdAtStep?: number;
 }
 
 /** How a drive ended. */
-export type Outcome = 'healthy' | 'progressing' | 'paused' | 'degraded' | 'timeout' | 'inconclusive';
+export type Outcome = 'healthy' | 'progressing' | 'paused' | 'degraded' | 'timeout' | 'inconclusive' | 'held';
 
 /** The result of a drive. */
 export interface DriveResult {
@@ -175,6 +180,7 @@ async function takeStep(deps: EngineDeps, options: DriveOptions, pass: Pass, set
   }
   const canary = state.canary!;
   const step = state.steps[state.step];
+  if (options.holdAtStep !== undefined && state.step >= options.holdAtStep) return { next: 'stop', outcome: 'held' };
   if (state.undo !== true && state.analysis?.passed.includes('pre-rollout') !== true && gatesOf(options, pass)?.gates.some((g) => g.at.includes('pre-rollout')) === true) {
     const verdict = await ready(deps, options, pass, canary, replicasFor(world, state, state.strategy === 'bluegreen' ? 100 : 0), setGates);
     if (verdict !== 'pass') return verdict;

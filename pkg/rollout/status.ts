@@ -2,6 +2,7 @@ import { compareVersions } from '../render/index.ts';
 import { VERSION_SOURCE_ANNOTATION } from '../render/labels.ts';
 import { effectiveShare, providers, spansVersions } from '../route/index.ts';
 import type { RolloutState } from './state.ts';
+import { RELEASE_ANNOTATION } from '../kube/types.ts';
 import { capacityFor } from './capacity.ts';
 import type { AppStatus, CapacityStatus, GateStatus, VersionRole, VersionStatus } from './view.ts';
 import { readiness } from './world.ts';
@@ -54,6 +55,8 @@ export function buildStatus(state: RolloutState, world: World, gates: GateStatus
     view.step.description = current === undefined ? 'promote' : current.kind === 'weight' ? `set weight ${current.weight}%` : current.durationMs === undefined ? 'pause until promoted' : `pause ${formatDuration(current.durationMs)}`;
   }
   if (state.canary !== undefined) view.canary = state.canary;
+  const release = [...world.deployments.values()].map((d) => d.metadata.annotations?.[RELEASE_ANNOTATION]).find((r) => r !== undefined);
+  if (release !== undefined) view.release = release;
   if (state.message !== undefined) view.message = state.message;
   if (inRollout && state.startedAt !== undefined) view.startedAt = state.startedAt;
   const scaleDowns = state.retained

@@ -55,6 +55,8 @@ export interface GateStatus {
 export interface AppStatus {
   app: string;
   namespace: string;
+  /** The Helm release its Deployments belong to, when they do. */
+  release?: string;
   phase: Phase;
   strategy: Strategy;
   router: RouterName;

@@ -10,7 +10,8 @@ import type { CommandContext } from '../context.ts';
 import { formatOutput, renderStatus, renderVersions } from '../output/index.ts';
 import { driveFlags, runOptions } from './options.ts';
 import type { DriveArgs } from './options.ts';
-import { engineDeps, exitFor, registerRun, sharedOutcome } from './rollout.ts';
+import { engineDeps, exitFor, registerRun, releaseFlag, sharedOutcome } from './rollout.ts';
+import { controlReleaseCommand, oneTarget } from './release.ts';
 import type { RunOptions } from '../../rollout/actions.ts';
 import { parseDuration } from '../../rollout/state.ts';
 
@@ -36,7 +37,7 @@ function bgOptions(args: BgArgs): RunOptions {
 }
 
 function bgFlags(b: Argv, waitDefault: boolean): Argv<BgArgs> {
-  return driveFlags(b.positional('app', { type: 'string', demandOption: true, describe: "The app: the name of the chart's Deployment" }), waitDefault, 'bluegreen')
+  return driveFlags(b.positional('app', { type: 'string', describe: "The app: the name of the chart's Deployment (or --release)" }), waitDefault, 'bluegreen')
     .option('auto-promote-after', { type: 'string', describe: 'With run --wait: switch by itself once the preview has been ready this long, e.g. 5m' }) as unknown as Argv<BgArgs>;
 }
 
@@ -73,13 +74,19 @@ export function registerBlueGreenCommands(y: Argv, register: Register): Argv {
     }
   };
 
-  register<BgArgs & { to?: string }>(y, 'switch <app>', 'Make the preview (or --to a retained version) active: checks readiness of the full replica count, then flips', (b) => bgFlags(b, true).option('to', { type: 'string', describe: 'The version to switch to (default: the preview)' }) as Argv<BgArgs & { to?: string }>, async (ctx, args) => {
+  register<BgArgs & { to?: string; release?: string }>(y, 'switch [app]', 'Make the preview (or --to a retained version) active: checks readiness of the full replica count, then flips', (b) => releaseFlag(bgFlags(b, true).option('to', { type: 'string', describe: 'The version to switch to (default: the preview)' })) as Argv<BgArgs & { to?: string; release?: string }>, async (ctx, args) => {
+    const target = oneTarget(args.app, args.release);
+    if ('release' in target) return controlReleaseCommand(ctx, target.release, 'promote-full', bgOptions(args));
     const kube = await ctx.kube();
     const state = (await readState(kube, kube.namespace, args.app))?.state;
     if (args.to !== undefined && state !== undefined && args.to !== state.canary) return flip(ctx, args, 'undo', args.to);
     return flip(ctx, args, 'promote-full');
   });
-  register<BgArgs & { 'to-version'?: string }>(y, 'rollback <app>', 'Switch back to the previous version (scaled up and ready first if it was scaled down)', (b) => bgFlags(b, true).option('to-version', { type: 'string', describe: 'The retained version to return to (default: the previous one)' }) as Argv<BgArgs & { 'to-version'?: string }>, async (ctx, args) => flip(ctx, args, 'undo', args['to-version']));
+  register<BgArgs & { 'to-version'?: string; release?: string }>(y, 'rollback [app]', 'Switch back to the previous version (scaled up and ready first if it was scaled down)', (b) => releaseFlag(bgFlags(b, true).option('to-version', { type: 'string', describe: 'The retained version to return to (default: the previous one)' })) as Argv<BgArgs & { 'to-version'?: string; release?: string }>, async (ctx, args) => {
+    const target = oneTarget(args.app, args.release);
+    if ('release' in target) return controlReleaseCommand(ctx, target.release, 'undo', bgOptions(args));
+    return flip(ctx, args, 'undo', args['to-version']);
+  });
   register<BgArgs>(y, 'abort <app>', 'Give up the preview: scale it down (the active version is untouched)', (b) => bgFlags(b, false), async (ctx, args) => {
     const d = await engineDeps(ctx, args.app, false);
     try {

@@ -1,7 +1,8 @@
 import type { Argv } from 'yargs';
 import { history, listApps, readStatus } from '../../rollout/actions.ts';
 import { waitForAppChange } from '../../rollout/watch.ts';
-import { EXIT } from '../exit-codes.ts';
+import { EXIT, UsageError } from '../exit-codes.ts';
+import { oneTarget, releaseStatusCommand } from './release.ts';
 import type { CommandContext } from '../context.ts';
 import { formatOutput, noHistoryFound, noRolloutsFound, renderHistory, renderList, renderStatus } from '../output/index.ts';
 import type { AppStatus } from '../../rollout/view.ts';
@@ -16,9 +17,15 @@ function statusExit(view: AppStatus): number {
 
 /** `status`, `list`, `history`. */
 export function registerReadCommands(y: Argv, register: Register): Argv {
-  register<{ app: string; watch: boolean; timeout?: string }>(y, 'status <app>', 'Show the rollout of one app (-w: follow it live until it ends)', (b) =>
-    b.positional('app', { type: 'string', demandOption: true, describe: "The app: the name of the chart's Deployment" })
-      .option('watch', { alias: 'w', type: 'boolean', default: false, describe: 'Keep watching and redraw until the rollout is Healthy or Degraded' }) as Argv<{ app: string; watch: boolean }>, async (ctx, args) => {
+  register<{ app: string; watch: boolean; timeout?: string; release?: string }>(y, 'status [app]', 'Show the rollout of one app, or of every app of a release (-w: follow it live until it ends)', (b) =>
+    b.positional('app', { type: 'string', describe: "The app: the name of the chart's Deployment (or --release)" })
+      .option('release', { type: 'string', describe: 'Every app of this Helm release' })
+      .option('watch', { alias: 'w', type: 'boolean', default: false, describe: 'Keep watching and redraw until the rollout is Healthy or Degraded' }) as Argv<{ app: string; watch: boolean; release?: string }>, async (ctx, args) => {
+    const target = oneTarget(args.app, args.release);
+    if ('release' in target) {
+      if (args.watch) throw new UsageError('status -w follows one app: name it instead of --release');
+      return releaseStatusCommand(ctx, target.release);
+    }
     const kube = await ctx.kube();
     const ns = kube.namespace;
     let { view, read } = await readStatus(kube, ns, args.app, ctx.io.now());

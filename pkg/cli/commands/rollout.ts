@@ -8,6 +8,7 @@ import { EXIT, UsageError } from '../exit-codes.ts';
 import type { CommandContext } from '../context.ts';
 import { formatOutput, renderStatus } from '../output/index.ts';
 import { driveFlags, runOptions } from './options.ts';
+import { controlReleaseCommand, oneTarget, runReleaseCommand } from './release.ts';
 import type { DriveArgs } from './options.ts';
 
 type Handler<A> = (ctx: CommandContext, args: A) => Promise<number>;
@@ -83,7 +84,9 @@ function printResult(ctx: CommandContext, result: DriveResult, animated: boolean
 
 /** Registers `run <app>` with the given flags and option mapping. */
 export function registerRun<A extends { app: string } & DriveArgs>(y: Argv, register: Register, _strategy: Strategy, describe: string, builder: (b: Argv) => Argv<A>, toOptions: (args: A) => RunOptions): void {
-  register<A>(y, 'run <app>', describe, builder, async (ctx, args) => {
+  register<A & { release?: string }>(y, 'run [app]', describe, (b) => releaseFlag(builder(b)) as Argv<A & { release?: string }>, async (ctx, args) => {
+    const target = oneTarget(args.app, args.release);
+    if ('release' in target) return runReleaseCommand(ctx, target.release, toOptions(args));
     const d = await engineDeps(ctx, args.app, args.wait === true);
     try {
       const result = await runRollout(d.engine, toOptions(args));
@@ -103,11 +106,14 @@ export function registerRun<A extends { app: string } & DriveArgs>(y: Argv, regi
 
 /** `run`, `promote`, `pause`, `resume`, `abort`, `retry`, `undo`, `set-weight`. */
 export function registerRolloutCommands(y: Argv, register: Register, strategy: Strategy): Argv {
-  const app = (b: Argv): Argv<{ app: string }> => b.positional('app', { type: 'string', demandOption: true, describe: 'The app: the name of the chart\'s Deployment' }) as Argv<{ app: string }>;
+  const app = (b: Argv): Argv<{ app: string }> => b.positional('app', { type: 'string', describe: 'The app: the name of the chart\'s Deployment (or --release)' }) as Argv<{ app: string }>;
   registerRun<{ app: string } & DriveArgs>(y, register, strategy, 'Drive the rollout of the newest version to the end: weights, gates, promotion', (b) => driveFlags(app(b), false), (args) => runOptions(args, strategy));
   const controlCommand = (name: string, kind: ControlRequest['kind'], describe: string, waitDefault: boolean, extra: (b: Argv) => Argv = (b) => b, values: (args: Record<string, unknown>) => { reason?: string; target?: string; weight?: number } = () => ({})): void => {
-    register<{ app: string } & DriveArgs & Record<string, unknown>>(y, `${name} <app>${name === 'set-weight' ? ' <weight>' : ''}`, describe, (b) => driveFlags(extra(app(b)), waitDefault) as Argv<{ app: string } & DriveArgs & Record<string, unknown>>, async (ctx, args) => {
+    const single = name === 'set-weight';
+    register<{ app: string } & DriveArgs & Record<string, unknown>>(y, single ? `${name} <app> <weight>` : `${name} [app]`, describe, (b) => driveFlags(extra(single ? b.positional('app', { type: 'string', demandOption: true }) : releaseFlag(app(b))), waitDefault) as Argv<{ app: string } & DriveArgs & Record<string, unknown>>, async (ctx, args) => {
       const requestKind: ControlRequest['kind'] = kind === 'promote' && args.full === true ? 'promote-full' : kind;
+      const target = oneTarget(args.app, args.release as string | undefined);
+      if ('release' in target) return controlReleaseCommand(ctx, target.release, requestKind, runOptions(args, strategy), values(args));
       const d = await engineDeps(ctx, args.app, args.wait === true);
       try {
         const result = await control(d.engine, requestKind, runOptions(args, strategy), values(args));
@@ -138,4 +144,9 @@ export function registerRolloutCommands(y: Argv, register: Register, strategy: S
     });
   }
   return y;
+}
+
+/** `--release <name>`: every app of a Helm release whose version changed, in lock-step. */
+export function releaseFlag<T>(b: Argv<T>): Argv<T & { release?: string }> {
+  return b.option('release', { type: 'string', describe: 'Every app of this Helm release (its Deployments\' meta.helm.sh/release-name) instead of one app: lock-step steps, one rollback for all' }) as Argv<T & { release?: string }>;
 }

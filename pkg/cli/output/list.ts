@@ -10,8 +10,9 @@ export interface ListOptions {
 }
 
 /**
- * One line per app: (NAMESPACE,) NAME, PHASE, STABLE, CANARY, WEIGHT, STEP, READY,
- * sorted by namespace, then name. WEIGHT is what the live routes give the canary, with
+ * One line per app: (NAMESPACE,) (RELEASE,) NAME, PHASE, STABLE, CANARY, WEIGHT, STEP, READY,
+ * sorted by namespace, then Helm release (the apps of one release together), then name.
+ * RELEASE appears when any app belongs to a Helm release. WEIGHT is what the live routes give the canary, with
  * the share of any superseded version that still receives traffic. READY counts the pods of the versions that serve
  * or are about to (stable, canary, preview), not retained ones.
  *
@@ -22,9 +23,11 @@ export interface ListOptions {
 export function renderList(views: readonly AppStatus[], style: Style, opts: ListOptions): string {
   if (views.length === 0) return '';
   const sorted = sortViews(views);
-  const head = ['NAME', 'PHASE', 'STABLE', 'CANARY', 'WEIGHT', 'STEP', 'READY'];
+  const releases = views.some((v) => v.release !== undefined);
+  const head = [...(releases ? ['RELEASE'] : []), 'NAME', 'PHASE', 'STABLE', 'CANARY', 'WEIGHT', 'STEP', 'READY'];
   const rows = sorted.map((view) => {
     const row = [
+      ...(releases ? [view.release === undefined ? NONE : clean(view.release)] : []),
       clean(view.app),
       style.phase(view.phase),
       clean(view.stable),
@@ -65,10 +68,9 @@ function serving(view: AppStatus, style: Style): string {
   }
   return readyCell(ready, replicas, style);
 }
-
-/** `views` sorted by namespace, then name, in code-point order (independent of the locale). */
+/** `views` sorted by namespace, then release, then name, in code-point order (independent of the locale). */
 export function sortViews(views: readonly AppStatus[]): AppStatus[] {
-  return [...views].sort((a, b) => compare(a.namespace, b.namespace) || compare(a.app, b.app));
+  return [...views].sort((a, b) => compare(a.namespace, b.namespace) || compare(a.release ?? '', b.release ?? '') || compare(a.app, b.app));
 }
 
 /** Code-point order, so the listing does not depend on the locale. */
