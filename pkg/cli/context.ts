@@ -78,7 +78,7 @@ export class CommandContext {
   engineSink(live: LiveView | undefined): (event: EngineEvent) => void {
     return (event) => {
       if (event.kind === 'history') {
-        const line = `${event.entry.at.slice(11, 19)}  ${event.entry.event.padEnd(14)} ${historyMessage(event.entry)}`;
+        const line = `${event.entry.at.slice(11, 19)}  ${event.app === undefined ? '' : `${event.app}  `}${event.entry.event.padEnd(14)} ${historyMessage(event.entry)}`;
         if (live !== undefined) live.interrupt(() => this.note(line));
         else this.note(line);
       } else {

@@ -23,7 +23,7 @@ import type { GateSet, Hook } from '../analysis/spec.ts';
 import { waitForAppChange } from './watch.ts';
 
 /** What the engine reports while it works; the CLI formats each kind. */
-export type EngineEvent = { kind: 'history'; entry: StoredHistoryEntry } | { kind: 'status'; view: AppStatus };
+export type EngineEvent = { kind: 'history'; entry: StoredHistoryEntry; /** Set when several apps are driven at once (a release). */ app?: string } | { kind: 'status'; view: AppStatus };
 
 /** The engine's collaborators: the cluster, the clock, and where events go. */
 export interface EngineDeps {

@@ -32,7 +32,7 @@ test('a release run drives its changed apps to promotion, holding each at every 
   assert.deepEqual(result.unchanged, []);
   const state = result.results[0]!.result.state;
   assert.equal(state.stable, '2.0.0');
-  assert.deepEqual(state.history.filter((h) => h.event === 'WeightSet').map((h) => h.weight), [25, 50, 100]);
+  assert.deepEqual(state.history.filter((h) => h.event === 'WeightSet').map((h) => (h as { weight?: number }).weight), [25, 50, 100]);
   // Driven again, there is nothing to roll out: the app is unchanged.
   const again = await runRelease(deps(kube), 'shop', options);
   assert.deepEqual([again.outcome, again.unchanged], ['healthy', ['web']]);

@@ -51,7 +51,8 @@ export async function runRelease(base: Omit<EngineDeps, 'app'>, release: string,
   try {
     const deps = (app: string, signal?: AbortSignal): EngineDeps => {
       const signals = [base.signal, signal].filter((s): s is AbortSignal => s !== undefined);
-      return underLock({ ...base, app, signal: signals.length === 0 ? undefined : AbortSignal.any(signals) } as EngineDeps, leases.get(app)!);
+      const emit = (event: Parameters<EngineDeps['emit']>[0]): void => base.emit(event.kind === 'history' ? { ...event, app } : event);
+      return underLock({ ...base, app, emit, signal: signals.length === 0 ? undefined : AbortSignal.any(signals) } as EngineDeps, leases.get(app)!);
     };
     // Probe: reconcile each app (a new version starts its rollout) without taking a step.
     const probes = await Promise.all(apps.map(async (app) => ({ app, result: await drive(deps(app), { ...options, wait: false, holdAtStep: 0 }) })));
