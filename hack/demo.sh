@@ -52,15 +52,20 @@ step "helm upgrade web to 2.0.0: it starts beside 1.0.0 with 0% of the traffic"
 kubectl get deployments,services,httproutes -n "$NS"
 
 LOAD_PID=
+GATES=()
 if [ "$DATA_PLANE" = on ]; then
+  # With real traffic, the canary is also judged by what it answers (docs/analysis.md):
+  # the success rate Traefik counts, read from Prometheus through the API server.
+  GATES=(--prometheus service/switchyard-system/prometheus:web
+    --gate 'request-success-rate >= 99%; interval=6s; initialDelay=6s; inconclusiveLimit=2')
   step "Steady load through the Gateway: 50 requests/s (at most 3 minutes)"
   node hack/load/load.ts --host "$NS.switchyard.test" --rate 50 --concurrency 4 --count 9000 --duration 3m \
     >"$ROOT/.cluster/demo-load.txt" 2>&1 &
   LOAD_PID=$!
 fi
 
-step "kubectl canary run web --wait"
-kubectl canary run web -n "$NS" --wait --steps 10,pause:2s,25,pause:2s,50,pause:2s,100 --scale-down-delay 3s --timeout 5m
+step "kubectl canary run web --wait ${GATES[*]:+(with an analysis gate)}"
+kubectl canary run web -n "$NS" --wait --steps 10,pause:2s,25,pause:2s,50,pause:2s,100 --scale-down-delay 3s --timeout 5m "${GATES[@]}"
 
 if [ -n "$LOAD_PID" ]; then
   kill -TERM "$LOAD_PID" 2>/dev/null || true

@@ -36,7 +36,9 @@ test('errors are not counted, and more consecutive errors than the limit are inc
 
 test('no data is inconclusive, never a pass', () => {
   assert.deepEqual(run({ count: 1 }, ['inconclusive']), ['inconclusive']);
-  assert.deepEqual(run({ count: 3, inconclusiveLimit: 1 }, ['inconclusive', 'pass', 'pass']), [undefined, undefined, 'pass']);
+  assert.deepEqual(run({ count: 2, inconclusiveLimit: 1 }, ['inconclusive', 'pass', 'pass']), [undefined, undefined, 'pass']);
+  // Inconclusive measurements are not counted towards count: they never add up to a pass.
+  assert.deepEqual(run({ count: 1, inconclusiveLimit: 2 }, ['inconclusive', 'inconclusive', 'inconclusive']), [undefined, undefined, 'inconclusive']);
   assert.deepEqual(run({ count: 3, onInconclusive: 'fail' }, ['inconclusive']), ['fail']);
 });
 

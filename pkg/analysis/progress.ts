@@ -17,7 +17,7 @@ export interface Measurement {
 /** Where one gate is in one stage. */
 export interface GateProgress {
   gate: string;
-  /** Counted measurements (pass, fail and inconclusive; errors are not counted). */
+  /** Counted measurements: pass and fail (errors and inconclusive ones are not counted towards `count`). */
   taken: number;
   failures: number;
   inconclusive: number;
@@ -52,9 +52,12 @@ export function addMeasurement(progress: GateProgress, m: Measurement): GateProg
     return next;
   }
   next.consecutiveErrors = 0;
+  if (m.phase === 'inconclusive') {
+    next.inconclusive++;
+    return next;
+  }
   next.taken++;
   if (m.phase === 'fail') next.failures++;
-  if (m.phase === 'inconclusive') next.inconclusive++;
   return next;
 }
 
@@ -76,7 +79,7 @@ export function assess(spec: GateSpec, p: GateProgress): { verdict: Verdict; rea
   if (p.inconclusive > spec.inconclusiveLimit) {
     return { verdict: spec.onInconclusive === 'fail' ? 'fail' : 'inconclusive', reason: `${p.inconclusive} inconclusive measurement${p.inconclusive === 1 ? '' : 's'} (limit ${spec.inconclusiveLimit})` };
   }
-  if (p.taken >= spec.count) return { verdict: 'pass', reason: `${p.taken - p.failures - p.inconclusive} of ${p.taken} passed` };
+  if (p.taken >= spec.count) return { verdict: 'pass', reason: `${p.taken - p.failures} of ${p.taken} passed` };
   return undefined;
 }
 
@@ -89,6 +92,6 @@ export function nextDue(spec: GateSpec, p: GateProgress, stageStartedAt: number)
     const last = p.measurements.at(-1);
     return last === undefined ? stageStartedAt : Date.parse(last.at) + 1000;
   }
-  const attempts = p.taken + p.errors;
+  const attempts = p.taken + p.errors + p.inconclusive;
   return stageStartedAt + spec.initialDelayMs + attempts * spec.intervalMs;
 }
