@@ -127,7 +127,7 @@ suite('analysis gates on real traffic', () => {
     t.after(() => relay.close());
     const url = `http://127.0.0.1:${(relay.address() as AddressInfo).port}`;
     const child = spawnChild(toolPaths.kubectl, ['canary', 'run', 'web', '--wait', '--steps', '50,100', '-n', ns, '--prometheus', url,
-      '--gate', 'request-success-rate >= 95%; interval=4s; count=4; consecutiveErrorLimit=1; initialDelay=4s']);
+      '--gate', 'request-success-rate >= 95%; interval=6s; count=4; consecutiveErrorLimit=1; inconclusiveLimit=3; initialDelay=4s']);
     t.after(() => child.kill('SIGKILL'));
     await waitFor(async () => ((await storedState<State>(ns)).analysis?.current?.gates[0]?.taken ?? 0) >= 1, { timeoutMs: 60_000, intervalMs: 200 });
     relay.close();
