@@ -57,6 +57,25 @@ test('a webhook gate at every step and before promotion: measured at each, then 
   assert.match(events(kube), /gate check at step 1: pass/);
 });
 
+test('without --gate or --gates, the gates come from the new version\'s switchyard.dev/gates annotation; a bad one is a one-line error naming it', async (t) => {
+  const server = await hookServer(() => 200);
+  t.after(server.close);
+  const kube = twoVersionCluster();
+  const canary = kube.all('Deployment').find((d) => d.metadata.name === 'web-2-0-0')!;
+  canary.metadata.annotations = { ...canary.metadata.annotations, 'switchyard.dev/gates': `- name: from-chart\n  webhook: ${server.url}\n` };
+  kube.seed(canary);
+  const result = await drive({ kube, namespace: 'demo', app: 'web', now: Date.now, emit: () => undefined }, base);
+  assert.equal(result.outcome, 'healthy');
+  assert.deepEqual(server.calls.map((c) => `${c.hook}@${c.weight}`), ['step@25', 'step@50', 'step@100']);
+
+  const broken = twoVersionCluster();
+  const d = broken.all('Deployment').find((x) => x.metadata.name === 'web-2-0-0')!;
+  d.metadata.annotations = { ...d.metadata.annotations, 'switchyard.dev/gates': '- name: x\n  query: up\n' };
+  broken.seed(d);
+  await assert.rejects(drive({ kube: broken, namespace: 'demo', app: 'web', now: Date.now, emit: () => undefined }, base),
+    /^Error: annotation switchyard\.dev\/gates of Deployment web-2-0-0:1: gates\[0\]\.condition: a metric gate needs a condition/);
+});
+
 test('a failing webhook at step 2 rolls back, says which measurement failed, and calls the rollback hook once', async (t) => {
   const server = await hookServer((p) => (p.hook === 'step' && p.weight === 50 ? 412 : 200));
   t.after(server.close);
