@@ -67,21 +67,28 @@ for (const major of [3, 4] as const) {
       assert.equal(list.stdout.split('\n').filter((l) => l.startsWith('trio ')).length, 3, list.stdout);
     });
 
-    test('kill -9 in the middle of a release run, then a re-run converges for the release', async (t) => {
-      const ns = await freshNamespace(t);
-      assertOk(await deploy(major, ns, '1.0.0'), 'install 1.0.0');
-      assertOk(await deploy(major, ns, '2.0.0'), 'upgrade all three to 2.0.0');
-      const child = spawnChild(toolPaths.kubectl, ['canary', 'run', '--release', 'trio', '--wait', '--steps', '25,50,100', '-n', ns]);
-      t.after(() => child.kill('SIGKILL'));
-      // Killed once some app has moved traffic and before the release is done.
-      await waitFor(async () => (await states(ns).catch(() => ({} as Record<string, State>)))['trio-frontend']?.history.some((h) => h.event === 'WeightSet' && h.weight === 50), { timeoutMs: 60_000, intervalMs: 50 });
-      child.kill('SIGKILL');
-      await child.exited;
-      const again = await canary(ns, ['run', '--release', 'trio', '--wait', '--force'], { timeoutMs: 120_000 });
-      assertOk(again, 're-run after kill -9');
-      const after = await states(ns);
-      for (const app of APPS) assert.deepEqual([app, after[app]!.phase, after[app]!.stable], [app, 'Healthy', '2.0.0']);
-      assert.deepEqual(await selected(ns), { 'trio-api': '2.0.0', 'trio-frontend': '2.0.0' });
-    });
+    // Killed at two points: with traffic moved in some apps, and with one app promoted
+    // while the others are not yet; each time a re-run converges for the whole release.
+    const killPoints: { name: string; app: string; reached: (h: State['history'][number]) => boolean }[] = [
+      { name: 'traffic at 50%', app: 'trio-frontend', reached: (h) => h.event === 'WeightSet' && h.weight === 50 },
+      { name: 'the first promotion', app: 'trio-api', reached: (h) => h.event === 'Promoted' },
+    ];
+    for (const point of killPoints) {
+      test(`kill -9 at ${point.name} of a release run, then a re-run converges for the release`, async (t) => {
+        const ns = await freshNamespace(t);
+        assertOk(await deploy(major, ns, '1.0.0'), 'install 1.0.0');
+        assertOk(await deploy(major, ns, '2.0.0'), 'upgrade all three to 2.0.0');
+        const child = spawnChild(toolPaths.kubectl, ['canary', 'run', '--release', 'trio', '--wait', '--steps', '25,50,100', '-n', ns]);
+        t.after(() => child.kill('SIGKILL'));
+        await waitFor(async () => (await storedState<State>(ns, point.app).catch(() => undefined))?.history.some(point.reached), { timeoutMs: 60_000, intervalMs: 20 });
+        child.kill('SIGKILL');
+        await child.exited;
+        const again = await canary(ns, ['run', '--release', 'trio', '--wait', '--force'], { timeoutMs: 120_000 });
+        assertOk(again, 're-run after kill -9');
+        const after = await states(ns);
+        for (const app of APPS) assert.deepEqual([app, after[app]!.phase, after[app]!.stable], [app, 'Healthy', '2.0.0']);
+        assert.deepEqual(await selected(ns), { 'trio-api': '2.0.0', 'trio-frontend': '2.0.0' });
+      });
+    }
   });
 }
