@@ -70,7 +70,9 @@ test('linux-arm64 runs: version and the offline post-renderer under qemu-aarch64
     const v = run(['./kubectl-canary', 'version']);
     assert.equal(v.status, 0, v.stderr);
     assert.equal(v.stdout, `kubectl-canary ${version}\n`);
-    const manifest = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: "web:1.0.0"}]}\n';
+    // A Deployment a Service selects is managed (a lone one would pass through unchanged).
+    const manifest = 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n---\n' +
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: "web:1.0.0"}]}\n';
     const r = run(['./switchyard', 'postrender', '--offline'], manifest);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /name: web-1-0-0/);
