@@ -39,15 +39,17 @@ suite('completion through kubectl and the kubectl_complete-<plugin> shims', () =
     assertOk(commands, 'kubectl __complete canary st');
     assert.deepEqual(candidates(commands.stdout), ['status']);
 
-    const apps = await complete(['canary', 'status', '-n', ns, 'w']);
+    // Completion gives the cluster 2 s unless --request-timeout is typed: typed here, so a
+    // busy test machine cannot turn the names into none (and the typed flag is honoured).
+    const apps = await complete(['canary', 'status', '--request-timeout=30s', '-n', ns, 'w']);
     assertOk(apps, 'kubectl __complete canary status -n <ns> w');
     assert.deepEqual(candidates(apps.stdout), ['web', 'worker']);
     assert.match(apps.stdout, /^:4$/m, 'no file names');
 
-    const all = await complete(['bluegreen', 'versions', '-n', ns, '']);
+    const all = await complete(['bluegreen', 'versions', '--request-timeout=30s', '-n', ns, '']);
     assert.deepEqual(candidates(all.stdout), ['api', 'web', 'worker']);
 
-    const namespaces = await complete(['canary', 'list', '-n', ns.slice(0, -2)]);
+    const namespaces = await complete(['canary', 'list', '--request-timeout=30s', '-n', ns.slice(0, -2)]);
     assert.deepEqual(candidates(namespaces.stdout), [ns]);
 
     const flags = await complete(['canary', 'run', 'web', '--ste']);
