@@ -10,6 +10,7 @@ function tree(): CompletionTree {
   const specs: CommandSpec[] = [
     { usage: 'status <app>', describe: 'Show an app', builder: (y: Argv) => y.positional('app', { type: 'string' }).option('watch', { alias: 'w', type: 'boolean', describe: 'Follow it' }) },
     { usage: 'set-weight <app> <weight>', describe: 'Hold at a weight', builder: (y: Argv) => y.positional('app', { type: 'string' }).option('router', { choices: ['gateway', 'nginx'], describe: 'Provider' }) },
+    { usage: 'run [app]', describe: 'Drive an app (or --release)', builder: (y: Argv) => y.positional('app', { type: 'string' }) },
     { usage: 'list', describe: 'List apps', builder: (y: Argv) => y.option('all-namespaces', { alias: 'A', type: 'boolean', describe: 'Everywhere' }) },
     { usage: 'apply', describe: 'Apply files', builder: (y: Argv) => y.option('filename', { alias: 'f', type: 'string', describe: 'Files' }) },
     { usage: 'completion [shell]', describe: 'A script', args: ['bash', 'zsh', 'fish'] },
@@ -21,7 +22,7 @@ const names = (c: { candidates: string[] }): string[] => c.candidates.map((x) =>
 
 test('the tree holds each command\'s own flags, apart from the global ones', () => {
   const t = tree();
-  assert.deepEqual(t.commands.map((c) => [c.name, c.takesApp]), [['status', true], ['set-weight', true], ['list', false], ['apply', false], ['completion', false]]);
+  assert.deepEqual(t.commands.map((c) => [c.name, c.takesApp]), [['status', true], ['set-weight', true], ['run', true], ['list', false], ['apply', false], ['completion', false]]);
   assert.deepEqual(t.commands[0]!.flags.map((f) => f.names), [['--watch', '-w']]);
   assert.deepEqual(t.commands[1]!.flags[0]!.choices, ['gateway', 'nginx']);
   const global = new Set(t.global.flatMap((f) => f.names));
@@ -31,12 +32,13 @@ test('the tree holds each command\'s own flags, apart from the global ones', () 
 
 test('each position offers what can come there', () => {
   const cases: { words: string[]; want: string[]; directive?: number; cluster?: 'apps' | 'namespaces' }[] = [
-    { words: [''], want: ['status', 'set-weight', 'list', 'apply', 'completion'] },
+    { words: [''], want: ['status', 'set-weight', 'run', 'list', 'apply', 'completion'] },
     { words: ['s'], want: ['status', 'set-weight'] },
     { words: ['-n', 'prod', 'st'], want: ['status'] },
     { words: ['--namespace=prod', 'li'], want: ['list'] },
     { words: ['status', ''], want: [], cluster: 'apps' },
     { words: ['status', 'we'], want: [], cluster: 'apps' },
+    { words: ['run', 'we'], want: [], cluster: 'apps' },
     { words: ['status', 'web', ''], want: [] },
     { words: ['status', 'web', '--wa'], want: ['--watch'] },
     { words: ['list', '--all'], want: ['--all-namespaces'] },

@@ -108,7 +108,7 @@ export function buildTree(specs: CommandSpec[], globalFlags: (y: Argv) => Argv):
       Object.assign(y, { positional: () => y });
       flags = flagsOf(spec.builder(y)).filter((f) => !f.names.some((n) => known.has(n)));
     }
-    const info: CommandInfo = { name: spec.usage.split(' ')[0]!, describe: spec.describe, takesApp: /<app>/.test(spec.usage), flags };
+    const info: CommandInfo = { name: spec.usage.split(' ')[0]!, describe: spec.describe, takesApp: /[<[]app[>\]]/.test(spec.usage), flags };
     if (spec.args !== undefined) info.args = spec.args;
     return info;
   });
