@@ -1,30 +1,20 @@
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import type { KubeFlags } from '../kube/index.ts';
 import { PLUGINS } from './entry.ts';
-import type { Io } from './io.ts';
+import { capturedIo } from './io.test-util.ts';
 import { COMPLETION_TIMEOUT_MS, flagsAmong, printCompletions } from './completion-run.ts';
 import { runPlugin } from './program.ts';
 import { buildTree } from './complete.ts';
 import type { Argv } from 'yargs';
 import { globalFlags } from './context.ts';
 
-function io(): Io & { out(): string; err(): string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += String(c)));
-  stderr.on('data', (c: Buffer) => (err += String(c)));
-  return { stdin: new PassThrough(), stdout, stderr, env: {}, now: () => 0, out: () => out, err: () => err };
-}
 
 const tree = buildTree([{ usage: 'status <app>', describe: 'Show an app' }, { usage: 'list', describe: 'List apps' }], globalFlags as (y: Argv) => Argv);
 
 test('app names come from the cluster with the connection flags typed so far, filtered by the prefix', async () => {
   const asked: [string, KubeFlags][] = [];
-  const streams = io();
+  const streams = capturedIo();
   const code = await printCompletions(tree, ['status', '-n', 'prod', '--context', 'east', 'w'], streams, async (kind, flags) => {
     asked.push([kind, flags]);
     return ['api', 'web', 'worker'];
@@ -36,13 +26,13 @@ test('app names come from the cluster with the connection flags typed so far, fi
 });
 
 test('namespaces are offered after -n', async () => {
-  const streams = io();
+  const streams = capturedIo();
   await printCompletions(tree, ['list', '-n', 'k'], streams, async (kind) => (kind === 'namespaces' ? ['default', 'kube-system', 'kube-public'] : []));
   assert.equal(streams.out(), 'kube-system\nkube-public\n:4\n');
 });
 
 test('a cluster that cannot answer gives no names, no error and exit 0', async () => {
-  const streams = io();
+  const streams = capturedIo();
   const code = await printCompletions(tree, ['status', ''], streams, async () => {
     throw new Error('connection refused');
   });
@@ -52,7 +42,7 @@ test('a cluster that cannot answer gives no names, no error and exit 0', async (
 });
 
 test('without words it offers the commands; the cluster is not asked', async () => {
-  const streams = io();
+  const streams = capturedIo();
   await printCompletions(tree, [], streams, async () => assert.fail('the cluster is not needed'));
   assert.equal(streams.out(), 'status\tShow an app\nlist\tList apps\n:4\n');
 });
@@ -64,7 +54,7 @@ test('the connection flags among the words are read as kubectl reads them; a bad
 
 test('both plugins answer __complete with their own commands, in cobra\'s format', async () => {
   for (const [plugin, own, other] of [[PLUGINS.canary, 'promote', 'switch'], [PLUGINS.bluegreen, 'switch', 'promote']] as const) {
-    const streams = io();
+    const streams = capturedIo();
     assert.equal(await runPlugin(plugin, ['__complete', ''], streams), 0);
     const lines = streams.out().trimEnd().split('\n');
     assert.equal(lines.at(-1), ':4');

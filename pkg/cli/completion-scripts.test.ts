@@ -3,11 +3,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, test } from 'node:test';
 import { completionScript, SHELLS } from './completion-scripts.ts';
 import { PLUGINS } from './entry.ts';
 import { runPlugin } from './program.ts';
+import { capturedIo } from './io.test-util.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'switchyard-completion-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -56,10 +56,8 @@ test('every script names its program and calls __complete; completion without a 
   }
   assert.equal(spawnSync('bash', ['-n'], { input: completionScript('bash', 'canary') }).status, 0, 'bash parses its script');
   for (const [args, want] of [[['completion'], 'bash'], [['completion', 'zsh'], 'zsh'], [['completion', 'fish'], 'fish']] as const) {
-    const stdout = new PassThrough();
-    let out = '';
-    stdout.on('data', (c: Buffer) => (out += String(c)));
-    assert.equal(await runPlugin(PLUGINS.canary, [...args], { stdin: new PassThrough(), stdout, stderr: new PassThrough(), env: {}, now: () => 0 }), 0);
-    assert.equal(out, completionScript(want, 'canary'));
+    const io = capturedIo();
+    assert.equal(await runPlugin(PLUGINS.canary, [...args], io), 0);
+    assert.equal(io.out(), completionScript(want, 'canary'));
   }
 });

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import yargs from 'yargs';
 import type { KubeFlags } from '../kube/index.ts';
 import { UsageError } from './exit-codes.ts';
-import type { Io } from './io.ts';
+import { capturedIo } from './io.test-util.ts';
 import { hideSecrets, KUBECTL_FLAG_NAMES, kubectlFlags, kubeFlagsFrom } from './kubectl-flags.ts';
 import type { KubectlArgs } from './kubectl-flags.ts';
 import { runPlugin } from './program.ts';
@@ -17,15 +16,6 @@ function parse(argv: string[]): KubeFlags {
   return kubeFlagsFrom(kubectlFlags(yargs(argv)).strict().parseSync() as KubectlArgs);
 }
 
-function io(): Io & { out(): string; err(): string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += String(c)));
-  stderr.on('data', (c: Buffer) => (err += String(c)));
-  return { stdin: new PassThrough(), stdout, stderr, env: {}, now: () => 0, out: () => out, err: () => err };
-}
 
 test('switchyard accepts every global flag kubectl has, no more and no fewer', () => {
   assert.deepEqual([...KUBECTL_FLAG_NAMES].sort(), [...KUBECTL_OPTIONS].sort());
@@ -37,14 +27,14 @@ test('a kubectl command line with every global flag runs a plugin command', asyn
     '-n', 'prod', '--profile=none', '--profile-output=p.pprof', '--request-timeout=5s', '-s', 'https://127.0.0.1:6443', '--tls-server-name=api', '--token=t', '--user=u',
     '-v=6', '--vmodule=x=2', '--warnings-as-errors'];
   for (const plugin of [PLUGINS.canary, PLUGINS.bluegreen]) {
-    const streams = io();
+    const streams = capturedIo();
     assert.equal(await runPlugin(plugin, argv, streams), 0, streams.err());
     assert.equal(streams.out(), `kubectl-${plugin.name} 0.1.0\n`);
   }
 });
 
 test('an unknown flag is still a usage error', async () => {
-  const streams = io();
+  const streams = capturedIo();
   assert.equal(await runPlugin(PLUGINS.canary, ['version', '--servr=x'], streams), 2);
   assert.match(streams.err(), /Unknown argument: servr/);
 });
@@ -69,7 +59,7 @@ test('a combination kubectl refuses, or a bad --request-timeout, is a usage erro
   for (const argv of [['--token=t', '--username=u'], ['--insecure-skip-tls-verify', '--certificate-authority=ca'], ['--as-group=g'], ['--request-timeout=soon']]) {
     assert.throws(() => parse(argv), UsageError, argv.join(' '));
   }
-  const streams = io();
+  const streams = capturedIo();
   assert.equal(await runPlugin(PLUGINS.canary, ['status', 'web', '--token=t', '--password=p'], streams), 2);
   assert.match(streams.err(), /username\/password or bearer token may be set, but not both/);
 });
