@@ -6,7 +6,7 @@ import type { AppStatus } from '../../rollout/view.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import type { CommandContext } from '../context.ts';
 import { formatOutput, renderStatus } from '../output/index.ts';
-import { exitFor } from './rollout.ts';
+import { exitFor, exitForOutcome, onInterrupt } from './rollout.ts';
 
 /** Exactly one of an app and `--release`. */
 export function oneTarget(app: string | undefined, release: string | undefined): { app: string } | { release: string } {
@@ -24,25 +24,21 @@ function printAll(ctx: CommandContext, views: AppStatus[]): void {
 /** `run --release`: every changed app of the release in lock-step; the exit code of the release. */
 export async function runReleaseCommand(ctx: CommandContext, release: string, options: RunOptions): Promise<number> {
   const kube = await ctx.kube();
-  const controller = new AbortController();
-  const onSignal = (): void => controller.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const interrupt = onInterrupt();
   try {
-    const result = await runRelease({ kube, namespace: kube.namespace, now: () => ctx.io.now(), emit: ctx.engineSink(undefined), signal: controller.signal }, release, options);
+    const result = await runRelease({ kube, namespace: kube.namespace, now: () => ctx.io.now(), emit: ctx.engineSink(undefined), signal: interrupt.signal }, release, options);
     printAll(ctx, result.results.map((r) => r.result.view));
     if (result.unchanged.length > 0) ctx.note(`release ${release}: unchanged: ${result.unchanged.join(', ')}`);
-    if (controller.signal.aborted) {
+    if (interrupt.signal.aborted) {
       ctx.note(`release ${release}: interrupted; the leases are released; resume with: kubectl canary run --release ${release} -n ${kube.namespace}`);
       return EXIT.timeout;
     }
     const moved = result.results.filter((r) => !result.unchanged.includes(r.app)).map((r) => r.app);
     if (result.outcome === 'healthy') ctx.note(`release ${release}: ${moved.length === 0 ? 'nothing to roll out' : `${moved.join(', ')} promoted together`}`);
     else if (result.message !== undefined) ctx.note(`release ${release}: ${result.outcome === 'degraded' ? 'rolled back' : result.outcome}: ${result.message}`);
-    return exitFor({ outcome: result.outcome, state: result.results[0]!.result.state, view: result.results[0]!.result.view });
+    return exitForOutcome(result.outcome);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupt.close();
   }
 }
 

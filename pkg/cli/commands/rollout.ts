@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import type { Strategy } from '../../render/index.ts';
 import { control, runRollout } from '../../rollout/actions.ts';
 import type { ControlResult, RunOptions } from '../../rollout/actions.ts';
-import type { DriveResult, EngineDeps } from '../../rollout/engine.ts';
+import type { DriveResult, EngineDeps, Outcome } from '../../rollout/engine.ts';
 import type { ControlRequest } from '../../rollout/state.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import type { CommandContext } from '../context.ts';
@@ -16,7 +16,12 @@ type Register = <A>(y: Argv, name: string, describe: string, builder: (y: Argv) 
 
 /** Exit code of a drive: 0 healthy or progressing as asked, 1 rolled back, 3 timed out, interrupted or paused by an inconclusive analysis. */
 export function exitFor(result: DriveResult): number {
-  switch (result.outcome) {
+  return exitForOutcome(result.outcome);
+}
+
+/** {@link exitFor} by the outcome alone (a release's outcome is that of its apps together). */
+export function exitForOutcome(outcome: Outcome): number {
+  switch (outcome) {
     case 'degraded':
       return EXIT.failed;
     case 'timeout':
@@ -39,16 +44,27 @@ export interface CommandDeps {
 export async function engineDeps(ctx: CommandContext, app: string, live: boolean): Promise<CommandDeps> {
   const kube = await ctx.kube();
   const view = live && ctx.format() === undefined ? ctx.liveView('stderr') : undefined;
+  const interrupt = onInterrupt();
+  return {
+    engine: { kube, namespace: kube.namespace, app, now: () => ctx.io.now(), emit: ctx.engineSink(view), signal: interrupt.signal },
+    interrupted: () => interrupt.signal.aborted,
+    animated: view?.animated === true,
+    close: () => {
+      view?.close();
+      interrupt.close();
+    },
+  };
+}
+
+/** A signal that SIGINT or SIGTERM aborts, until `close`. */
+export function onInterrupt(): { signal: AbortSignal; close: () => void } {
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   return {
-    engine: { kube, namespace: kube.namespace, app, now: () => ctx.io.now(), emit: ctx.engineSink(view), signal: controller.signal },
-    interrupted: () => controller.signal.aborted,
-    animated: view?.animated === true,
+    signal: controller.signal,
     close: () => {
-      view?.close();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     },
