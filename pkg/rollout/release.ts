@@ -5,7 +5,7 @@ import { control, underLock } from './actions.ts';
 import type { ControlResult, RunOptions } from './actions.ts';
 import { drive } from './engine.ts';
 import type { DriveResult, EngineDeps, Outcome } from './engine.ts';
-import { acquireLease, LeaseHeld } from './lease.ts';
+import { acquireLease } from './lease.ts';
 import type { Lock } from './lease.ts';
 import type { ControlRequest, Step } from './state.ts';
 
@@ -105,7 +105,8 @@ export async function controlRelease(base: Omit<EngineDeps, 'app'>, release: str
 async function rollBack(deps: EngineDeps, options: RunOptions, reason: string, last: DriveResult): Promise<DriveResult> {
   if (last.state.phase === 'Degraded' || last.state.canary === undefined) return last;
   const result = await control({ ...deps, signal: undefined } as EngineDeps, 'abort', { ...options, wait: true, force: true }, { reason });
-  return result.kind === 'done' || (result.kind === 'nothing' && result.result !== undefined) ? (result.kind === 'done' ? result.result : result.result!) : last;
+  if (result.kind === 'done') return result.result;
+  return result.kind === 'nothing' ? result.result ?? last : last;
 }
 
 /** Every moving app must follow one plan (`--steps` gives one to all). */
@@ -126,7 +127,6 @@ async function takeLeases(base: Omit<EngineDeps, 'app'>, release: string, apps: 
     for (const app of apps) taken.set(app, await take(app));
   } catch (err) {
     await Promise.all([...taken.values()].map((l) => l.release()));
-    if (err instanceof LeaseHeld) throw err;
     throw err;
   }
   return taken;
