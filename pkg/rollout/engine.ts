@@ -80,6 +80,8 @@ interface Pass {
   state: RolloutState;
   world: World;
   rv: string | undefined;
+  /** The pass's gates, resolved once (an annotation is parsed once per pass, not at each use). */
+  gates?: { set: GateSet | undefined };
 }
 
 type StepResult = { next: 'continue' } | { next: 'wait'; until?: number } | { next: 'stop'; outcome: Outcome };
@@ -236,7 +238,8 @@ async function takeStep(deps: EngineDeps, options: DriveOptions, pass: Pass, set
 
 /** The gates of this drive (see {@link gateSetFor}). */
 function gatesOf(options: DriveOptions, pass: Pass): GateSet | undefined {
-  return gateSetFor(pass.state, pass.world, options.gates);
+  pass.gates ??= { set: gateSetFor(pass.state, pass.world, options.gates) };
+  return pass.gates.set;
 }
 
 function analysisDeps(deps: EngineDeps, pass: Pass): AnalysisDeps {
