@@ -3,7 +3,7 @@ import type { RouterName } from '../route/index.ts';
 import { flavourFor, promDuration, resolveQuery } from './builtins.ts';
 import type { QueryTarget } from './builtins.ts';
 import { meets } from './condition.ts';
-import { buildJob, checkJob, deleteJob, jobName } from './job.ts';
+import { buildJob, checkJob, deleteJob } from './job.ts';
 import { judge } from './judge.ts';
 import { addMeasurement, assess, nextDue, startProgress } from './progress.ts';
 import type { GateProgress, Measurement, Verdict } from './progress.ts';
@@ -155,7 +155,7 @@ async function measure(set: GateSet, spec: GateSpec, progress: GateProgress, sta
         const t = { app: ctx.app, namespace: ctx.namespace, version: ctx.canary, stable: ctx.stable, stage: stage.stage, header: ctx.header };
         const service = ctx.services[0];
         const job = buildJob(spec.name, spec.template, service === undefined ? t : { ...t, service: `${ctx.versionService(service.name, ctx.canary)}.${ctx.namespace}.svc` });
-        const next = { ...progress, job: jobName(spec.name, t) };
+        const next = { ...progress, job: job.metadata.name };
         const m = await checkJob(ctx.kube, job, Date.parse(stage.startedAt), spec.timeoutMs, ctx.now());
         return m === undefined ? { progress: next } : { progress: next, measurement: m };
       }
