@@ -61,7 +61,7 @@ export function registerBlueGreenCommands(y: Argv, register: Register): Argv {
     try {
       const result = await control(d.engine, kind, bgOptions(args), target === undefined ? {} : { target });
       d.close();
-      const shared = sharedOutcome(ctx, args.app, kind === 'undo' ? 'rollback' : 'switch', result, d);
+      const shared = sharedOutcome(ctx, args.app, kind === 'undo' ? 'rollback' : 'switch', result);
       if (shared !== undefined || result.kind !== 'done') return shared ?? EXIT.ok;
       const format = ctx.format();
       ctx.out(format === undefined ? renderStatus(result.result.view, ctx.style(), { now: ctx.io.now() }) : formatOutput(format, result.result.view));
@@ -91,7 +91,7 @@ export function registerBlueGreenCommands(y: Argv, register: Register): Argv {
     const d = await engineDeps(ctx, args.app, false);
     try {
       const result = await control(d.engine, 'abort', bgOptions(args));
-      return sharedOutcome(ctx, args.app, 'abort', result, d) ?? EXIT.ok;
+      return sharedOutcome(ctx, args.app, 'abort', result) ?? EXIT.ok;
     } finally {
       d.close();
     }

@@ -1,12 +1,12 @@
 import { appStatus } from '../../rollout/actions.ts';
-import type { ControlResult, RunOptions } from '../../rollout/actions.ts';
+import type { RunOptions } from '../../rollout/actions.ts';
 import { controlRelease, releaseApps, runRelease } from '../../rollout/release.ts';
 import type { ControlRequest } from '../../rollout/state.ts';
 import type { AppStatus } from '../../rollout/view.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import type { CommandContext } from '../context.ts';
 import { formatOutput, renderStatus } from '../output/index.ts';
-import { exitFor, exitForOutcome, onInterrupt } from './rollout.ts';
+import { controlExit, exitForOutcome, onInterrupt, sharedOutcome } from './rollout.ts';
 
 /** Exactly one of an app and `--release`. */
 export function oneTarget(app: string | undefined, release: string | undefined): { app: string } | { release: string } {
@@ -49,10 +49,12 @@ export async function controlReleaseCommand(ctx: CommandContext, release: string
   const views: AppStatus[] = [];
   let code: number = EXIT.ok;
   for (const { app, result } of results) {
-    const outcome = summarise(result, kind);
-    if (outcome.note !== undefined) ctx.note(`${app}: ${outcome.note}`);
-    if (outcome.view !== undefined) views.push(outcome.view);
-    code = Math.max(code, outcome.code);
+    const shared = sharedOutcome(ctx, app, kind, result);
+    if (shared !== undefined) code = Math.max(code, shared);
+    else if (result.kind === 'done') {
+      views.push(result.result.view);
+      code = Math.max(code, controlExit(kind, result.result));
+    }
   }
   if (views.length > 0) printAll(ctx, views);
   return code;
@@ -65,17 +67,4 @@ export async function releaseStatusCommand(ctx: CommandContext, release: string)
   const views = await Promise.all(apps.map((app) => appStatus(kube, kube.namespace, app, ctx.io.now())));
   printAll(ctx, views);
   return views.some((v) => v.phase === 'Degraded') ? EXIT.failed : EXIT.ok;
-}
-
-function summarise(result: ControlResult, kind: ControlRequest['kind']): { code: number; note?: string; view?: AppStatus } {
-  switch (result.kind) {
-    case 'delegated':
-      return { code: EXIT.ok, note: `requested; ${result.holder} drives it and will carry it out` };
-    case 'nothing':
-      return { code: result.result === undefined ? EXIT.ok : exitFor(result.result), note: result.message };
-    case 'done':
-      // A successful abort leaves the app Degraded on purpose.
-      if (kind === 'abort') return { code: result.result.view.phase === 'Degraded' ? EXIT.ok : EXIT.failed, view: result.result.view };
-      return { code: exitFor(result.result), view: result.result.view };
-  }
 }

@@ -76,7 +76,7 @@ export function onInterrupt(): { signal: AbortSignal; close: () => void } {
  * the running driver, or there was nothing to do. Returns the exit code, or undefined
  * when the command should report the drive it did.
  */
-export function sharedOutcome(ctx: CommandContext, app: string, kind: string, result: ControlResult, d: CommandDeps): number | undefined {
+export function sharedOutcome(ctx: CommandContext, app: string, kind: string, result: ControlResult): number | undefined {
   if (result.kind === 'delegated') {
     ctx.note(`${app}: ${kind} requested; ${result.holder} drives ${app} and will carry it out`);
     return EXIT.ok;
@@ -86,6 +86,12 @@ export function sharedOutcome(ctx: CommandContext, app: string, kind: string, re
     return result.result === undefined ? EXIT.ok : exitFor(result.result);
   }
   return undefined;
+}
+
+/** Exit code of a control command's drive: as {@link exitFor}, but a successful abort leaves the app Degraded on purpose (0). */
+export function controlExit(kind: ControlRequest['kind'], result: DriveResult): number {
+  if (kind === 'abort') return result.view.phase === 'Degraded' ? EXIT.ok : EXIT.failed;
+  return exitFor(result);
 }
 
 /** Prints the final status, unless an animated live view already left it on the same terminal. */
@@ -134,13 +140,11 @@ export function registerRolloutCommands(y: Argv, register: Register, strategy: S
       try {
         const result = await control(d.engine, requestKind, runOptions(args, strategy), values(args));
         d.close();
-        const shared = sharedOutcome(ctx, args.app, requestKind, result, d);
+        const shared = sharedOutcome(ctx, args.app, requestKind, result);
         if (shared !== undefined || result.kind !== 'done') return shared ?? EXIT.ok;
         printResult(ctx, result.result, d.animated);
         if (d.interrupted()) return EXIT.timeout;
-        // A successful abort leaves the app Degraded on purpose.
-        if (requestKind === 'abort') return result.result.view.phase === 'Degraded' ? EXIT.ok : EXIT.failed;
-        return exitFor(result.result);
+        return controlExit(requestKind, result.result);
       } finally {
         d.close();
       }
