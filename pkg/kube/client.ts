@@ -1,16 +1,27 @@
-import { Agent, request } from 'node:https';
 import type { RequestOptions } from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import { request as httpRequest } from 'node:http';
+import type { Agent } from 'node:https';
+import type { SecureContext } from 'node:tls';
 import type { KubeObject } from '../render/types.ts';
 import type { Connection } from './config.ts';
 import { codeForStatus, KubeError } from './errors.ts';
+import { H2Connection, NoHttp2 } from './h2.ts';
+import type { H2Answer } from './h2.ts';
 import { knownResource, resourcePath, splitApiVersion } from './resources.ts';
 import type { ResourceInfo } from './resources.ts';
 import { DEFAULT_RETRY, retryable, retryDelay } from './retry.ts';
 import type { RetryPolicy } from './retry.ts';
 import { FIELD_MANAGER } from './types.ts';
 import type { Kube, ListOptions, ListResult, PatchType, WatchEvent } from './types.ts';
+
+// Taken as CommonJS modules when first used: an ES import of node:http builds its module
+// namespace, which reads the lazy `WebSocket`/`MessageEvent` getters and so loads undici
+// (about 30 ms of every command's start-up, for a client that never uses it); and loading
+// them only on use keeps their native bindings out of the standalone binary's start-up
+// snapshot, which cannot hold them.
+const https = (): typeof import('node:https') => process.getBuiltinModule('node:https');
+const http = (): typeof import('node:http') => process.getBuiltinModule('node:http');
+const tlsModule = (): typeof import('node:tls') => process.getBuiltinModule('node:tls');
 
 const CONTENT_TYPES: Record<PatchType | 'apply', string> = {
   merge: 'application/merge-patch+json',
@@ -46,7 +57,10 @@ export interface HttpKubeOptions {
 
 const CREDENTIALS_MAX_AGE_MS = 60_000;
 
-/** {@link Kube} over HTTPS to a real API server. */
+/** An answer's status, headers and body: over HTTP/1.1 or HTTP/2. */
+type Answer = IncomingMessage | H2Answer;
+
+/** {@link Kube} over HTTPS to a real API server (HTTP/2 when it speaks it, as it does). */
 export class HttpKube implements Kube {
   readonly namespace: string;
   /** Number of HTTP requests sent, for benchmarks and tests. */
@@ -63,12 +77,16 @@ export class HttpKube implements Kube {
   readonly #random: () => number;
   #tls: RequestOptions;
   #tlsAt: number;
+  /** The TLS context built from the credentials in use (PEM parsed once, not once per connection). */
+  #secure: { from: RequestOptions; context: SecureContext } | undefined;
+  /** The HTTP/2 session for that context; `false` once the server turned HTTP/2 down. */
+  #h2: { context: SecureContext; conn: H2Connection } | false | undefined;
   #refreshing: Promise<RequestOptions> | undefined;
 
   constructor(conn: Connection, options: HttpKubeOptions = {}) {
     this.#conn = conn;
     this.namespace = conn.namespace;
-    this.#agent = new Agent({ keepAlive: true, maxSockets: 16 });
+    this.#agent = new (https().Agent)({ keepAlive: true, maxSockets: 16 });
     this.#retry = { ...DEFAULT_RETRY, ...options.retry };
     this.#maxAgeMs = options.credentialsMaxAgeMs ?? CREDENTIALS_MAX_AGE_MS;
     this.#now = options.now ?? Date.now;
@@ -81,6 +99,7 @@ export class HttpKube implements Kube {
   /** Closes idle connections so the process can exit. */
   close(): void {
     this.#agent.destroy();
+    if (this.#h2) this.#h2.conn.close();
   }
 
   async get(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
@@ -166,7 +185,7 @@ export class HttpKube implements Kube {
       timeoutMs: 0,
       safe: true,
     };
-    let res: IncomingMessage;
+    let res: Answer;
     try {
       res = await this.#attempts(call, () => this.#open(call, signal), signal);
     } catch (err) {
@@ -276,7 +295,7 @@ export class HttpKube implements Kube {
   }
 
   /** Sends one request and resolves with a successful response; an error status becomes a {@link KubeError}. */
-  async #open(call: Call, signal?: AbortSignal): Promise<IncomingMessage> {
+  async #open(call: Call, signal?: AbortSignal): Promise<Answer> {
     const res = await this.#send(call, signal);
     const status = res.statusCode ?? 500;
     if (status < 300) return res;
@@ -297,7 +316,33 @@ export class HttpKube implements Kube {
     return this.#refreshing;
   }
 
-  async #send(call: Call, signal?: AbortSignal): Promise<IncomingMessage> {
+  /** One TLS context per set of credentials: each new connection otherwise parses the CA, certificate and key again (about 3 ms each). */
+  #secureContext(tls: RequestOptions): SecureContext {
+    if (this.#secure?.from !== tls) this.#secure = { from: tls, context: tlsModule().createSecureContext(tls) };
+    return this.#secure.context;
+  }
+
+  /** The HTTP/2 session for these credentials, or undefined when the server speaks only HTTP/1.1. */
+  #http2(tls: RequestOptions): H2Connection | undefined {
+    if (this.#h2 === false) return undefined;
+    const context = this.#secureContext(tls);
+    if (this.#h2?.context !== context) {
+      this.#h2?.conn.close();
+      const { rejectUnauthorized, servername, checkServerIdentity } = tls as RequestOptions & { checkServerIdentity?: unknown };
+      this.#h2 = {
+        context,
+        conn: new H2Connection(this.#conn.server.origin, {
+          secureContext: context,
+          ...(rejectUnauthorized === undefined ? {} : { rejectUnauthorized }),
+          ...(servername === undefined ? {} : { servername }),
+          ...(checkServerIdentity === undefined ? {} : { checkServerIdentity: checkServerIdentity as never }),
+        }),
+      };
+    }
+    return this.#h2.conn;
+  }
+
+  async #send(call: Call, signal?: AbortSignal): Promise<Answer> {
     const tls = await this.#credentials(false);
     this.requests++;
     const url = new URL(call.path, this.#conn.server);
@@ -309,21 +354,34 @@ export class HttpKube implements Kube {
       headers['Content-Type'] = call.contentType ?? 'application/json';
       headers['Content-Length'] = String(Buffer.byteLength(body));
     }
-    // With a proxy-url, client-node's agent speaks to the proxy; otherwise ours keeps connections alive.
-    const agent = this.#conn.proxyUrl !== undefined && tls.agent !== undefined ? tls.agent : url.protocol === 'https:' ? this.#agent : undefined;
+    const timeout = (): KubeError => new KubeError('timeout', `${call.what}: no answer from ${this.#conn.server.host} within ${timeoutMs} ms`);
+    const failed = (err: Error): KubeError => {
+      if (err instanceof KubeError) return err;
+      if (signal?.aborted === true) return new KubeError('timeout', `${call.what}: aborted`, { cause: err });
+      return new KubeError('unreachable', `${call.what}: cannot reach ${this.#conn.server.host} (context "${this.#conn.context}"): ${(err as NodeJS.ErrnoException).code ?? err.message}`, { cause: err });
+    };
+    // With a proxy-url, client-node's agent speaks to the proxy (HTTP/1.1).
+    const viaProxy = this.#conn.proxyUrl !== undefined && tls.agent !== undefined;
+    const h2 = !viaProxy && url.protocol === 'https:' ? this.#http2(tls) : undefined;
+    if (h2 !== undefined) {
+      try {
+        return await h2.request({ method: call.method, path: url.pathname + url.search, headers, ...(body === undefined ? {} : { body }), timeoutMs, timeout, ...(signal === undefined ? {} : { signal }) });
+      } catch (err) {
+        if (!(err instanceof NoHttp2)) throw failed(err as Error);
+        this.#h2 = false;
+      }
+    }
+    // HTTP/1.1: through the proxy, to a plain-HTTP server, or to one that does not speak HTTP/2.
+    const agent = viaProxy ? tls.agent : url.protocol === 'https:' ? this.#agent : undefined;
     const options: RequestOptions = { ...tls, method: call.method, headers, agent };
+    // (node:https passes secureContext on to tls.connect; its RequestOptions type does not list it.)
+    if (!viaProxy && url.protocol === 'https:') (options as RequestOptions & { secureContext: SecureContext }).secureContext = this.#secureContext(tls);
     if (signal !== undefined) options.signal = signal;
-    const send = url.protocol === 'https:' ? request : httpRequest;
+    const send = url.protocol === 'https:' ? https().request : http().request;
     return new Promise<IncomingMessage>((resolve, reject) => {
       const req = send(url, options, resolve);
-      if (timeoutMs > 0) {
-        req.setTimeout(timeoutMs, () => req.destroy(new KubeError('timeout', `${call.what}: no answer from ${this.#conn.server.host} within ${timeoutMs} ms`)));
-      }
-      req.on('error', (err) => {
-        if (err instanceof KubeError) reject(err);
-        else if (signal?.aborted === true) reject(new KubeError('timeout', `${call.what}: aborted`, { cause: err }));
-        else reject(new KubeError('unreachable', `${call.what}: cannot reach ${this.#conn.server.host} (context "${this.#conn.context}"): ${(err as NodeJS.ErrnoException).code ?? err.message}`, { cause: err }));
-      });
+      if (timeoutMs > 0) req.setTimeout(timeoutMs, () => req.destroy(timeout()));
+      req.on('error', (err) => reject(failed(err)));
       req.end(body);
     });
   }
@@ -341,7 +399,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /** The whole body; a connection lost half-way is an `unreachable` {@link KubeError}. */
-function readBody(res: IncomingMessage, what: string): Promise<string> {
+function readBody(res: Answer, what: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     res.on('data', (c: Buffer) => chunks.push(c));
