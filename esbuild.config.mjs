@@ -5,6 +5,7 @@
 import { build } from 'esbuild';
 import { chmod, copyFile, mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
+import { lazyStringWidth } from './hack/build/string-width.mjs';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const { version } = pkg;
@@ -34,6 +35,7 @@ await build({
   minify: true,
   legalComments: 'none',
   logLevel: 'warning',
+  plugins: [lazyStringWidth],
   define: { SWITCHYARD_VERSION: JSON.stringify(version) },
   // Bundled CommonJS dependencies call require(); give every ESM output file one.
   banner: { js: "import { createRequire as __switchyardCreateRequire } from 'node:module'; const require = __switchyardCreateRequire(import.meta.url);" },

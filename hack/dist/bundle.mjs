@@ -5,6 +5,7 @@
 //                    a kubeconfig needs it (exec plugins, OIDC, proxies), so no command
 //                    parses its 4 MB at start-up.
 import { build } from 'esbuild';
+import { lazyStringWidth } from '../build/string-width.mjs';
 
 /** Optional dependencies that bundled libraries try to require(); absent, they must fail as "not found". */
 const OPTIONAL = ['bufferutil', 'utf-8-validate', 'supports-color', 'encoding'];
@@ -61,7 +62,7 @@ const clientNodeFromAsset = {
 export async function bundleForSea({ outdir, version }) {
   const main = `${outdir}/main.cjs`;
   const clientNode = `${outdir}/client-node.cjs`;
-  await build({ ...common(version), entryPoints: ['cmd/switchyard/main.ts'], outfile: main, plugins: [optionalMissing, clientNodeFromAsset] });
+  await build({ ...common(version), entryPoints: ['cmd/switchyard/main.ts'], outfile: main, plugins: [optionalMissing, clientNodeFromAsset, lazyStringWidth] });
   await build({
     ...common(version),
     stdin: { contents: "module.exports = require('@kubernetes/client-node');", resolveDir: process.cwd(), loader: 'js' },
