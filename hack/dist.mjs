@@ -71,7 +71,7 @@ for (const platform of PLATFORMS.filter((p) => wanted.includes(`${p.os}-${p.arch
   const helm = writeHelmPlugin({ platform, binary: sea.file, out: join(out, 'helm', id), version, epoch });
   built.push({ platform, ...archive, helm, sea });
   const mb = (f) => (statSync(f).size / 1e6).toFixed(1);
-  process.stderr.write(`dist: ${id.padEnd(14)} binary ${mb(sea.file)} MB, archive ${mb(archive.file)} MB, code cache ${sea.codeCache ? 'yes' : 'no'}, signature ${sea.signed}, ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  process.stderr.write(`dist: ${id.padEnd(14)} binary ${mb(sea.file)} MB, archive ${mb(archive.file)} MB, start-up snapshot ${sea.snapshot ? 'yes' : 'no'}, signature ${sea.signed}, ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
 }
 const { homepage } = JSON.parse(readFileSync('package.json', 'utf8'));
 // The repository's krew-manifest.yaml follows the default release directory only.

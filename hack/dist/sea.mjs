@@ -1,5 +1,6 @@
 // Single-executable step of `npm run dist`: writes the SEA blob (main script, the
-// client-node asset, V8 code cache when the target is the build machine's own platform),
+// client-node asset, and a V8 start-up snapshot when the target is the build machine's own
+// platform),
 // copies the platform's Node.js binary, strips its symbol table (ELF), injects the blob with
 // postject and, for macOS, signs the result ad hoc with rcodesign.
 import { execFileSync } from 'node:child_process';
@@ -21,19 +22,22 @@ function quiet(file, args) {
 
 /**
  * Builds `<workdir>/switchyard[.exe]` for `platform` from the bundled scripts.
- * Returns { file, codeCache, signed } where signed is 'ad-hoc', 'unsigned' or 'n/a'.
+ * Returns { file, snapshot, signed } where signed is 'ad-hoc', 'unsigned' or 'n/a'.
  */
 export function buildSea({ platform, main, clientNode, workdir, rcodesign }) {
   const id = `${platform.os}-${platform.arch}`;
-  const codeCache = id === HOST;
+  // A snapshot is V8's heap for one runtime binary, so only the build machine's own platform
+  // (whose runtime writes the blob) gets one; the others evaluate their modules at start.
+  const snapshot = id === HOST && process.env.SWITCHYARD_SEA_SNAPSHOT !== '0';
   const blob = join(workdir, 'sea.blob');
   const config = join(workdir, 'sea-config.json');
   writeFileSync(config, JSON.stringify({
     main: resolve(main),
     output: resolve(blob),
     disableExperimentalSEAWarning: true,
-    // Code cache is V8 bytecode for the build machine's CPU and flags; other targets recompile.
-    useCodeCache: codeCache,
+    // The blob writer runs main.cjs in snapshot-building mode (cmd/switchyard/main.ts): the
+    // binary starts from the heap with every module evaluated (about half of `status`'s start-up).
+    useSnapshot: snapshot,
     assets: { 'client-node.cjs': resolve(clientNode) },
   }, null, 2));
   quiet(runtimeBinary(platform.blobWriter), ['--experimental-sea-config', config]);
@@ -57,5 +61,5 @@ export function buildSea({ platform, main, clientNode, workdir, rcodesign }) {
       signed = 'unsigned';
     }
   }
-  return { file, codeCache, signed };
+  return { file, snapshot, signed };
 }
