@@ -6,6 +6,7 @@ import { build } from 'esbuild';
 import { chmod, copyFile, mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { lazyStringWidth } from './hack/build/string-width.mjs';
+import { yamlEsm } from './hack/build/yaml-esm.mjs';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const { version } = pkg;
@@ -35,7 +36,7 @@ await build({
   minify: true,
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [lazyStringWidth],
+  plugins: [lazyStringWidth, yamlEsm],
   define: { SWITCHYARD_VERSION: JSON.stringify(version) },
   // Bundled CommonJS dependencies call require(); give every ESM output file one.
   banner: { js: "import { createRequire as __switchyardCreateRequire } from 'node:module'; const require = __switchyardCreateRequire(import.meta.url);" },

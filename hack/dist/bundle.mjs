@@ -6,6 +6,7 @@
 //                    parses its 4 MB at start-up.
 import { build } from 'esbuild';
 import { lazyStringWidth } from '../build/string-width.mjs';
+import { yamlEsm } from '../build/yaml-esm.mjs';
 
 /** Optional dependencies that bundled libraries try to require(); absent, they must fail as "not found". */
 const OPTIONAL = ['bufferutil', 'utf-8-validate', 'supports-color', 'encoding'];
@@ -62,7 +63,7 @@ const clientNodeFromAsset = {
 export async function bundleForSea({ outdir, version }) {
   const main = `${outdir}/main.cjs`;
   const clientNode = `${outdir}/client-node.cjs`;
-  await build({ ...common(version), entryPoints: ['cmd/switchyard/main.ts'], outfile: main, plugins: [optionalMissing, clientNodeFromAsset, lazyStringWidth] });
+  await build({ ...common(version), entryPoints: ['cmd/switchyard/main.ts'], outfile: main, plugins: [optionalMissing, clientNodeFromAsset, lazyStringWidth, yamlEsm] });
   await build({
     ...common(version),
     stdin: { contents: "module.exports = require('@kubernetes/client-node');", resolveDir: process.cwd(), loader: 'js' },
