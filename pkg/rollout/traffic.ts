@@ -1,7 +1,7 @@
 import { fieldManagerFor, isKubeError } from '../kube/index.ts';
 import type { Kube } from '../kube/index.ts';
-import { APP_LABEL, childName, compareVersions, POD_TEMPLATE_HASH_LABEL, RENDERED_ANNOTATION, ROLE_LABEL, VERSION_LABEL, versionSlug } from '../render/index.ts';
-import type { AppPlan, KubeObject, Track, TrackRole } from '../render/index.ts';
+import { APP_LABEL, childName, planTracks, POD_TEMPLATE_HASH_LABEL, RENDERED_ANNOTATION, ROLE_LABEL, VERSION_LABEL } from '../render/index.ts';
+import type { AppPlan, KubeObject, LiveVersion, TrackSpec } from '../render/index.ts';
 import { cleanLiveObject, previewService, versionService } from '../render/workload.ts';
 import { checkPlan, providers, routeTraffic, spansVersions, stableAnnotations } from '../route/index.ts';
 import { deleteConfigCopies } from './config-copies.ts';
@@ -9,34 +9,29 @@ import type { RolloutState } from './state.ts';
 import type { World } from './world.ts';
 
 /**
- * The plan the routes and Services must implement for `state`. Versions in `scalingDown`
- * are about to be scaled to zero: they get no header route, so it goes before their pods.
+ * The plan the routes and Services must implement for `state` (the engine's side of
+ * {@link planTracks}). Versions in `scalingDown` are about to be scaled to zero: they get
+ * no header route, so it goes before their pods.
  */
 export function planFromState(state: RolloutState, world: World, scalingDown: ReadonlySet<string> = NONE): AppPlan {
-  const originalStable = world.original !== undefined && world.original.version === state.stable && !world.deployments.has(state.stable);
-  const tracks: Track[] = [];
-  const retainedVersions = new Set<string>(state.retained.map((r) => r.version).filter((v) => v !== state.stable && v !== state.canary));
+  const adopting = world.original !== undefined && world.original.version === state.stable && !world.deployments.has(state.stable);
   const canaryWeight = state.canary !== undefined && state.phase !== 'Degraded' ? state.weight : 0;
-  const track = (version: string, role: TrackRole, weight: number, original: boolean): Track => ({
-    version,
-    slug: versionSlug(version),
-    role,
-    weight,
-    deployment: original ? world.app : (world.deployments.get(version)?.metadata.name ?? childName(world.app, versionSlug(version))),
-    original,
-    serving: role !== 'retained' || (!scalingDown.has(version) && ((world.deployments.get(version)?.spec as { replicas?: number } | undefined)?.replicas ?? 1) > 0),
-  });
-  tracks.push(track(state.stable, 'stable', 100 - canaryWeight, originalStable));
-  // Same order as the post-renderer's plan (stable, then by version), so both write identical routes.
-  const others: Track[] = [];
-  if (state.canary !== undefined && state.canary !== state.stable && world.deployments.has(state.canary)) {
-    others.push(track(state.canary, state.strategy === 'bluegreen' ? 'preview' : 'canary', canaryWeight, false));
+  const live = (version: string, weight: number): LiveVersion => {
+    const d = world.deployments.get(version)!;
+    const replicas = scalingDown.has(version) ? 0 : ((d.spec as { replicas?: number } | undefined)?.replicas ?? 1);
+    return { version, deployment: d.metadata.name, replicas, weight };
+  };
+  const others: LiveVersion[] = [];
+  if (state.canary !== undefined && state.canary !== state.stable && world.deployments.has(state.canary)) others.push(live(state.canary, canaryWeight));
+  for (const r of new Set(state.retained.map((x) => x.version))) {
+    if (r !== state.stable && r !== state.canary && world.deployments.has(r)) others.push(live(r, 0));
   }
-  for (const version of retainedVersions) if (world.deployments.has(version)) others.push(track(version, 'retained', 0, false));
-  tracks.push(...others.sort((a, b) => compareVersions(a.version, b.version)));
-  const plan: AppPlan = { app: world.app, version: state.canary ?? state.stable, strategy: state.strategy, header: state.header, tracks };
-  if (originalStable && world.original?.podTemplateHash !== undefined) plan.originalPodTemplateHash = world.original.podTemplateHash;
-  return plan;
+  const spec: TrackSpec = { app: world.app, version: state.canary ?? state.stable, strategy: state.strategy, header: state.header, stable: state.stable, adopting, others };
+  const stableDeployment = world.deployments.get(state.stable)?.metadata.name;
+  if (stableDeployment !== undefined) spec.stableDeployment = stableDeployment;
+  if (state.canary !== undefined) spec.canary = state.canary;
+  if (adopting && world.original?.podTemplateHash !== undefined) spec.originalPodTemplateHash = world.original.podTemplateHash;
+  return planTracks(spec);
 }
 
 const NONE: ReadonlySet<string> = new Set();
