@@ -14,7 +14,7 @@ import type { StoredHistoryEntry } from './history.ts';
 import { readState, record, StateConflict, writeState } from './store.ts';
 import { applyTraffic, deleteVersion, planFromState, retargetScalers, scale } from './traffic.ts';
 import type { AppStatus, GateStatus } from './view.ts';
-import { readiness, readWorld } from './world.ts';
+import { readiness, readRestarts, readWorld } from './world.ts';
 import type { World } from './world.ts';
 import { applyRequest } from './requests.ts';
 import { analyse, gateSetFor, notifyPromoted, notifyRollback } from './analysis.ts';
@@ -133,10 +133,11 @@ export async function drive(deps: EngineDeps, options: DriveOptions): Promise<Dr
 /** Reads and reconciles; saves the state when reconciling changed it. */
 async function load(deps: EngineDeps, settings: PlanSettings): Promise<Pass> {
   const now = deps.now();
-  const [world, stored] = await Promise.all([readWorld(deps.kube, deps.namespace, deps.app), readState(deps.kube, deps.namespace, deps.app)]);
+  const [world, stored, restarts] = await Promise.all([readWorld(deps.kube, deps.namespace, deps.app), readState(deps.kube, deps.namespace, deps.app), readRestarts(deps.kube, deps.namespace, deps.app)]);
   if (world.deployments.size === 0 && world.original === undefined) {
     throw new Error(`no app "${deps.app}" in namespace ${deps.namespace}: no Deployment labelled switchyard.dev/app=${deps.app}`);
   }
+  world.restarts = restarts;
   const base = stored?.state ?? initialState(world, settings, now);
   const state = applyRequest(reconcile(base, world, settings, now), now);
   const pass: Pass = { state, world, rv: stored?.resourceVersion };
@@ -289,11 +290,11 @@ async function ready(deps: EngineDeps, options: DriveOptions, pass: Pass, versio
   if (pass.state.stepStartedAt === undefined) await commit(deps, pass, (s) => (s.stepStartedAt = new Date(now).toISOString()));
   const started = Date.parse(pass.state.stepStartedAt!);
   const gates: Gate[] = [availability, restarts(options.maxRestarts)];
-  const { verdict, results } = await runGates(gates, { kube: deps.kube, world, version, desired, stepStartedAt: started, now });
+  const { verdict, results } = runGates(gates, { world, version, desired, stepStartedAt: started, now });
   let final = verdict;
   let shown = results;
   if (verdict.result === 'pending') {
-    const deadline = await progressDeadline(options.progressDeadlineMs).check({ kube: deps.kube, world, version, desired, stepStartedAt: started, now });
+    const deadline = progressDeadline(options.progressDeadlineMs).check({ world, version, desired, stepStartedAt: started, now });
     shown = [...results, { name: 'progress-deadline', ok: deadline.result !== 'fail', message: deadline.message }];
     if (deadline.result === 'fail') final = { result: 'fail', message: `progress-deadline: ${version} ${deadline.message} (${verdict.message})` };
   }
