@@ -2,7 +2,7 @@ import { fieldManagerFor, isKubeError } from '../kube/index.ts';
 import type { Kube } from '../kube/index.ts';
 import { APP_LABEL, childName, planTracks, POD_TEMPLATE_HASH_LABEL, RENDERED_ANNOTATION, ROLE_LABEL, VERSION_LABEL } from '../render/index.ts';
 import type { AppPlan, KubeObject, LiveVersion, TrackSpec } from '../render/index.ts';
-import { cleanLiveObject, previewService, versionService } from '../render/workload.ts';
+import { cleanLiveObject, isHeadless, previewService, SCALER_KINDS, versionService, withoutTrackLabels } from '../render/workload.ts';
 import { checkPlan, providers, routeTraffic, spansVersions, stableAnnotations } from '../route/index.ts';
 import { deleteConfigCopies } from './config-copies.ts';
 import type { RolloutState } from './state.ts';
@@ -68,7 +68,7 @@ export async function applyTraffic(kube: Kube, world: World, plan: AppPlan, rout
     change.services.push(svc.metadata.name);
   }
   for (const svc of world.stableServices) {
-    if ((svc.spec as { clusterIP?: string }).clusterIP === 'None') continue;
+    if (isHeadless(svc)) continue;
     for (const track of plan.tracks) {
       const desired = versionService(chartView(svc), plan, track);
       if (world.versionServices.has(desired.metadata.name)) continue;
@@ -108,7 +108,7 @@ export async function applyTraffic(kube: Kube, world: World, plan: AppPlan, rout
 async function syncPreview(kube: Kube, world: World, plan: AppPlan, change: TrafficChange): Promise<void> {
   const preview = plan.tracks.find((t) => t.role === 'preview');
   for (const svc of world.stableServices) {
-    if ((svc.spec as { clusterIP?: string }).clusterIP === 'None') continue;
+    if (isHeadless(svc)) continue;
     const name = childName(svc.metadata.name, 'preview');
     const live = world.previewServices.get(name);
     if (preview === undefined) {
@@ -127,8 +127,7 @@ async function syncPreview(kube: Kube, world: World, plan: AppPlan, change: Traf
 function chartView(svc: KubeObject): KubeObject {
   const out = cleanLiveObject(svc);
   const spec = out.spec as { selector?: Record<string, string>; clusterIP?: string; clusterIPs?: string[] };
-  const { [APP_LABEL]: _a, [VERSION_LABEL]: _v, [POD_TEMPLATE_HASH_LABEL]: _h, ...selector } = spec.selector ?? {};
-  spec.selector = selector;
+  spec.selector = withoutTrackLabels(spec.selector ?? {});
   delete spec.clusterIP;
   delete spec.clusterIPs;
   return out;
@@ -156,16 +155,9 @@ export async function scale(kube: Kube, world: World, deployment: KubeObject | u
   return true;
 }
 
-/** Kinds that point at a workload by name: HPA, VPA, KEDA ScaledObject. */
-const SCALERS: [apiVersion: string, kind: string, field: 'scaleTargetRef' | 'targetRef'][] = [
-  ['autoscaling/v2', 'HorizontalPodAutoscaler', 'scaleTargetRef'],
-  ['autoscaling.k8s.io/v1', 'VerticalPodAutoscaler', 'targetRef'],
-  ['keda.sh/v1alpha1', 'ScaledObject', 'scaleTargetRef'],
-];
-
 /** Points the app's HPAs, VPAs and ScaledObjects at `deployment` (kinds the cluster does not serve are skipped). */
 export async function retargetScalers(kube: Kube, world: World, deployment: string): Promise<void> {
-  for (const [apiVersion, kind, field] of SCALERS) {
+  for (const { apiVersion, kind, field } of SCALER_KINDS) {
     let items: KubeObject[];
     try {
       items = (await kube.list(apiVersion, kind, world.namespace, { labelSelector: `${APP_LABEL}=${world.app}` })).items;
