@@ -33,8 +33,7 @@ export interface DecideInput {
  * never reads the cluster or the clock, and never changes its inputs.
  */
 export function decide(input: DecideInput): Decision {
-  const { stored, now, policy } = input;
-  const { world } = input;
+  const { stored, world, now, policy } = input;
   const state = applyRequest(reconcile(stored ?? initialState(world, policy.settings, now), world, policy.settings, now), now);
   const d: Draft = { state: stored === undefined ? { ...state, history: [] } : structuredClone(stored), world, now, policy, measured: input.measured ?? new Map(), effects: [] };
   if (stored === undefined || JSON.stringify(stored) !== JSON.stringify(state)) commit(d, (s) => replaceState(s, state));

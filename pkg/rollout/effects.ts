@@ -74,7 +74,7 @@ export interface Policy {
 
 /** The result of {@link decide}. */
 export interface Decision {
-  /** The state once the effects are carried out. */
+  /** The state once the effects are carried out (a rollback notification then also marks itself done in it). */
   state: RolloutState;
   effects: Effect[];
   next: Next;
