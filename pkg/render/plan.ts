@@ -35,6 +35,59 @@ export interface AppPlan {
   originalPodTemplateHash?: string;
 }
 
+/** One non-stable live version, as a planner's caller sees it. */
+export interface LiveVersion {
+  version: string;
+  /** Its Deployment's name; default `<app>-<version-slug>`. */
+  deployment?: string;
+  /** Its `spec.replicas`: a retained version with none gets no header route. */
+  replicas: number;
+  /** The share of traffic it should get, in percent (clamped to 0–100; blue-green: always 0). */
+  weight: number;
+}
+
+/** Inputs of {@link planTracks}: who is stable, who is being rolled out, and what else runs. */
+export interface TrackSpec {
+  app: string;
+  /** The version the plan deploys ({@link AppPlan.version}). */
+  version: string;
+  strategy: Strategy;
+  header: string;
+  stable: string;
+  /** The stable version's Deployment; default `<app>-<version-slug>`. */
+  stableDeployment?: string;
+  /** The stable version is the chart's unversioned Deployment `app` (adoption, DESIGN.md scenario 7). */
+  adopting: boolean;
+  /** While adopting: the pod-template-hash that tells the adopted Deployment's pods apart. */
+  originalPodTemplateHash?: string;
+  /** The version being rolled out, if any. */
+  canary?: string;
+  /** Every other live version (the canary among them), once each. */
+  others: readonly LiveVersion[];
+}
+
+/**
+ * The one planner: which versions are live, in which role, and where traffic goes. The
+ * stable track comes first and gets what the others leave; the others follow by version,
+ * so the post-renderer ({@link planApp}) and the engine (`planFromState`) write identical routes.
+ */
+export function planTracks(spec: TrackSpec): AppPlan {
+  const { app, strategy } = spec;
+  const tracks: Track[] = [];
+  let others = 0;
+  for (const live of [...spec.others].sort((a, b) => compareVersions(a.version, b.version))) {
+    if (live.version === spec.stable) continue;
+    const weight = strategy === 'bluegreen' ? 0 : clampWeight(live.weight);
+    others += weight;
+    const role: TrackRole = live.version !== spec.canary ? 'retained' : strategy === 'bluegreen' ? 'preview' : 'canary';
+    tracks.push(track(app, live.version, role, weight, live.deployment, role !== 'retained' || live.replicas > 0, false));
+  }
+  const stable = track(app, spec.stable, 'stable', Math.max(0, 100 - others), spec.adopting ? app : spec.stableDeployment, true, spec.adopting);
+  const plan: AppPlan = { app, version: spec.version, strategy, header: spec.header, tracks: [stable, ...tracks] };
+  if (spec.adopting && spec.originalPodTemplateHash !== undefined) plan.originalPodTemplateHash = spec.originalPodTemplateHash;
+  return plan;
+}
+
 /** Inputs of {@link planApp}. */
 export interface PlanInput {
   app: string;
@@ -45,9 +98,9 @@ export interface PlanInput {
 }
 
 /**
- * Decides which versions are live after a render and where traffic goes. A render never
- * moves traffic (DESIGN.md invariant 2): the stable version and the weights are the
- * observed ones; only a first install makes the rendered version stable.
+ * The post-renderer's plan: which versions are live after a render and where traffic goes.
+ * A render never moves traffic (DESIGN.md invariant 2): the stable version and the weights
+ * are the observed ones; only a first install makes the rendered version stable.
  */
 export function planApp(input: PlanInput): AppPlan {
   const { app, version, strategy, header } = input;
@@ -55,23 +108,21 @@ export function planApp(input: PlanInput): AppPlan {
   const original = observed.original;
   const adopting = original !== undefined && (observed.stable === undefined || observed.stable === original.version);
   const stable = adopting ? original.version : (observed.stable ?? version);
-
-  const versions = new Set<string>([stable, ...Object.keys(observed.versions), version]);
+  const versions = new Set<string>([...Object.keys(observed.versions), version]);
+  versions.delete(stable);
   const canary = version !== stable ? version : observed.canary !== stable ? observed.canary : undefined;
-  const tracks: Track[] = [];
-  let others = 0;
-  for (const v of [...versions].sort(compareVersions)) {
-    if (v === stable) continue;
-    const weight = strategy === 'bluegreen' ? 0 : clampWeight(observed.weights[v] ?? 0);
-    others += weight;
-    const role: TrackRole = v !== canary ? 'retained' : strategy === 'bluegreen' ? 'preview' : 'canary';
-    tracks.push(track(app, v, role, weight, observed, false));
-  }
-  const stableTrack = track(app, stable, 'stable', Math.max(0, 100 - others), observed, adopting);
-  if (adopting) stableTrack.deployment = app;
-  const plan: AppPlan = { app, version, strategy, header, tracks: [stableTrack, ...tracks] };
-  if (adopting && original.podTemplateHash !== undefined) plan.originalPodTemplateHash = original.podTemplateHash;
-  return plan;
+  const live = (v: string): LiveVersion => {
+    const seen = observed.versions[v];
+    const out: LiveVersion = { version: v, replicas: seen?.replicas ?? 0, weight: observed.weights[v] ?? 0 };
+    if (seen !== undefined) out.deployment = seen.deployment;
+    return out;
+  };
+  const spec: TrackSpec = { app, version, strategy, header, stable, adopting, others: [...versions].map(live) };
+  const stableDeployment = observed.versions[stable]?.deployment;
+  if (stableDeployment !== undefined) spec.stableDeployment = stableDeployment;
+  if (canary !== undefined) spec.canary = canary;
+  if (adopting && original.podTemplateHash !== undefined) spec.originalPodTemplateHash = original.podTemplateHash;
+  return planTracks(spec);
 }
 
 /** The stable track of a plan. */
@@ -86,11 +137,9 @@ export function versionedDeploymentName(app: string, version: string): string {
   return childName(app, versionSlug(version));
 }
 
-function track(app: string, version: string, role: TrackRole, weight: number, observed: ObservedApp, original: boolean): Track {
+function track(app: string, version: string, role: TrackRole, weight: number, deployment: string | undefined, serving: boolean, original: boolean): Track {
   const slug = versionSlug(version);
-  const live = observed.versions[version];
-  const deployment = live?.deployment ?? childName(app, slug);
-  return { version, slug, role, weight, deployment, original, serving: role !== 'retained' || (live?.replicas ?? 0) > 0 };
+  return { version, slug, role, weight, deployment: deployment ?? childName(app, slug), original, serving };
 }
 
 function clampWeight(weight: number): number {

@@ -14,7 +14,7 @@ import { management } from './managed.ts';
 import { childName } from './naming.ts';
 import { nameNewVersion, resolveVersion } from './version.ts';
 import type { VersionSource } from './version.ts';
-import { chartReplicas, cleanLiveObject, configCopy, isHeadless, isRendered, mark, pinService, podLabels, previewService, retargetScaler, serviceSelector, targetsDeployment, versionDeployment, versionService } from './workload.ts';
+import { chartReplicas, cleanLiveObject, configCopy, isHeadless, isRendered, mark, pinService, podLabels, previewService, retargetScaler, SCALER_KINDS, serviceSelector, targetsDeployment, versionDeployment, versionService } from './workload.ts';
 import { describeDetection, ingressServiceNames, isAnyRoute, provider, routeKinds, routeServices, routeTraffic, selectRouter, spansVersions, stableServiceFor } from '../route/index.ts';
 import type { ParentGateway, RouteProvider, RouterName } from '../route/index.ts';
 
@@ -74,7 +74,7 @@ export interface Parsed {
   object: KubeObject;
 }
 
-const WATCHED_KINDS = new Set(['Deployment', 'Service', 'Ingress', ...routeKinds().map((k) => k.kind), 'HorizontalPodAutoscaler', 'VerticalPodAutoscaler', 'ScaledObject', 'PersistentVolumeClaim']);
+const WATCHED_KINDS = new Set(['Deployment', 'Service', 'Ingress', ...routeKinds().map((k) => k.kind), ...SCALER_KINDS.map((k) => k.kind), 'PersistentVolumeClaim']);
 
 /**
  * The post-renderer's transform. A managed Deployment (see managed.ts) runs as one

@@ -153,12 +153,21 @@ export function configCopy(chart: KubeObject, plan: AppPlan, name: string): Kube
   return out;
 }
 
-/** Kinds that point at a workload by name, and where. */
-const SCALER_REFS: Record<string, string> = {
-  HorizontalPodAutoscaler: 'scaleTargetRef',
-  ScaledObject: 'scaleTargetRef',
-  VerticalPodAutoscaler: 'targetRef',
-};
+/** A kind that points at a workload by name (HPA, VPA, KEDA ScaledObject), and the field that does. */
+export interface ScalerKind {
+  apiVersion: string;
+  kind: string;
+  field: 'scaleTargetRef' | 'targetRef';
+}
+
+/** Every scaler kind switchyard retargets, in the order the engine writes them. */
+export const SCALER_KINDS: readonly ScalerKind[] = [
+  { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', field: 'scaleTargetRef' },
+  { apiVersion: 'autoscaling.k8s.io/v1', kind: 'VerticalPodAutoscaler', field: 'targetRef' },
+  { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', field: 'scaleTargetRef' },
+];
+
+const SCALER_REFS: Record<string, string> = Object.fromEntries(SCALER_KINDS.map((k) => [k.kind, k.field]));
 
 /** Whether `obj` points at the Deployment `app` by name (an HPA, VPA or KEDA ScaledObject). */
 export function targetsDeployment(obj: KubeObject, app: string): boolean {

@@ -2,6 +2,7 @@ import { isKubeError } from '../kube/index.ts';
 import type { Kube } from '../kube/index.ts';
 import { APP_LABEL, ROLE_LABEL } from '../render/index.ts';
 import type { KubeObject } from '../render/index.ts';
+import { SCALER_KINDS } from '../render/workload.ts';
 import { deleteConfigCopies } from './config-copies.ts';
 import { routeKinds } from '../route/index.ts';
 import { drive } from './engine.ts';
@@ -267,9 +268,7 @@ export async function deleteApp(kube: Kube, namespace: string, app: string): Pro
   const labelSelector = `${APP_LABEL}=${app}`;
   const kinds: [string, string][] = [
     ...routeKinds().map((k): [string, string] => [k.apiVersion, k.kind]),
-    ['autoscaling/v2', 'HorizontalPodAutoscaler'],
-    ['autoscaling.k8s.io/v1', 'VerticalPodAutoscaler'],
-    ['keda.sh/v1alpha1', 'ScaledObject'],
+    ...SCALER_KINDS.map((k): [string, string] => [k.apiVersion, k.kind]),
     ['v1', 'Service'],
     ['apps/v1', 'Deployment'],
   ];

@@ -1,12 +1,9 @@
-import type { Kube } from '../kube/index.ts';
-import { APP_LABEL, VERSION_LABEL } from '../render/index.ts';
 import type { GateStatus } from './view.ts';
 import type { World } from './world.ts';
 import { readiness } from './world.ts';
 
-/** What a gate sees. Metric and webhook gates get the same context. */
+/** What a health check sees: the live objects as read (pods' restarts included), and the step's clock. */
 export interface GateContext {
-  kube: Kube;
   world: World;
   version: string;
   /** Replicas the version must have ready at this step. */
@@ -19,16 +16,16 @@ export interface GateContext {
 /** `pending` means "not yet": keep waiting (until the progress deadline). */
 export type GateVerdict = { result: 'pass' | 'pending' | 'fail'; message: string };
 
-/** A check between steps. Health gates live here; metric and webhook gates implement the same interface. */
+/** A health check between steps, judged purely from what was read. */
 export interface Gate {
   readonly name: string;
-  check(ctx: GateContext): Promise<GateVerdict>;
+  check(ctx: GateContext): GateVerdict;
 }
 
 /** The version's Deployment has its desired replicas updated, ready and available. */
 export const availability: Gate = {
   name: 'availability',
-  async check({ world, version, desired }) {
+  check({ world, version, desired }) {
     const d = world.deployments.get(version);
     if (d === undefined) return { result: 'fail', message: `Deployment of ${version} is gone` };
     const r = readiness(d);
@@ -39,18 +36,12 @@ export const availability: Gate = {
   },
 };
 
-/** The version's pods have not restarted or failed more than `max` times in all. */
+/** The version's pods have not restarted or failed more than `max` times in all ({@link World.restarts}). */
 export function restarts(max: number): Gate {
   return {
     name: 'restarts',
-    async check({ kube, world, version }) {
-      const { items } = await kube.list('v1', 'Pod', world.namespace, { labelSelector: `${APP_LABEL}=${world.app},${VERSION_LABEL}=${version}` });
-      let count = 0;
-      for (const pod of items) {
-        const status = pod.status as { phase?: string; containerStatuses?: { restartCount?: number }[] } | undefined;
-        if (status?.phase === 'Failed') count++;
-        for (const c of status?.containerStatuses ?? []) count += c.restartCount ?? 0;
-      }
+    check({ world, version }) {
+      const count = world.restarts?.[version] ?? 0;
       return count > max ? { result: 'fail', message: `${count} container restarts or failed pods (more than ${max})` } : { result: 'pass', message: `${count} restarts` };
     },
   };
@@ -60,7 +51,7 @@ export function restarts(max: number): Gate {
 export function progressDeadline(deadlineMs: number): Gate {
   return {
     name: 'progress-deadline',
-    async check({ stepStartedAt, now }) {
+    check({ stepStartedAt, now }) {
       const waited = now - stepStartedAt;
       return waited > deadlineMs ? { result: 'fail', message: `not ready within the progress deadline (${Math.round(deadlineMs / 1000)}s)` } : { result: 'pass', message: `${Math.round(waited / 1000)}s of ${Math.round(deadlineMs / 1000)}s` };
     },
@@ -68,11 +59,11 @@ export function progressDeadline(deadlineMs: number): Gate {
 }
 
 /** Runs gates in order; the first failure wins, then the first pending. */
-export async function runGates(gates: Gate[], ctx: GateContext): Promise<{ verdict: GateVerdict; results: GateStatus[] }> {
+export function runGates(gates: Gate[], ctx: GateContext): { verdict: GateVerdict; results: GateStatus[] } {
   const results: GateStatus[] = [];
   let pending: GateVerdict | undefined;
   for (const gate of gates) {
-    const verdict = await gate.check(ctx);
+    const verdict = gate.check(ctx);
     results.push({ name: gate.name, ok: verdict.result !== 'fail', message: verdict.message });
     if (verdict.result === 'fail') return { verdict: { result: 'fail', message: `${gate.name}: ${verdict.message}` }, results };
     if (verdict.result === 'pending' && pending === undefined) pending = verdict;

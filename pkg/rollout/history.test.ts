@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { drive } from './engine.ts';
-import { twoVersionCluster } from './fake-kube.test-util.ts';
+import type { EngineEvent } from './engine.ts';
+import { helmUpgrade, twoVersionCluster } from './fake-kube.test-util.ts';
 import { eventType, isKnownEntry, parseHistory } from './history.ts';
 import type { StoredHistoryEntry } from './history.ts';
-import { parseSteps } from './state.ts';
-import { parseState, readState } from './store.ts';
+import { MAX_HISTORY, parseSteps } from './state.ts';
+import { parseState, readState, writeState } from './store.ts';
 
 const at = '2026-11-23T10:00:00Z';
 
@@ -22,6 +23,24 @@ test('every entry a rollout records is of a known kind with all its fields', asy
   const promoted = stored.find((e) => e.event === 'Promoted');
   assert.ok(promoted !== undefined && isKnownEntry(promoted) && promoted.event === 'Promoted');
   assert.equal(promoted.previous, '1.0.0');
+});
+
+test('with the history full, what a drive records still reaches the live view and the Kubernetes Events', async () => {
+  const kube = twoVersionCluster();
+  const options = { wait: false, progressDeadlineMs: 60_000, maxRestarts: 3, scaleDownDelayMs: 0, keep: 2, settings: { steps: parseSteps('50,100') } };
+  const deps = { kube, namespace: 'demo', app: 'web', now: () => Date.parse('2026-11-23T11:00:00Z'), emit: () => undefined };
+  await drive(deps, options);
+  const stored = (await readState(kube, 'demo', 'web'))!;
+  const filler = Array.from({ length: MAX_HISTORY }, (): StoredHistoryEntry => ({ at, event: 'ScaledDown', message: 'old', version: '0.1.0' }));
+  await writeState(kube, 'demo', { state: { ...stored.state, history: filler }, resourceVersion: stored.resourceVersion });
+  await helmUpgrade(kube, '3.0.0', '2026-11-23T10:30:00Z');
+  const heard: string[] = [];
+  await drive({ ...deps, emit: (e: EngineEvent) => (e.kind === 'history' ? heard.push(e.entry.event) : undefined) }, options);
+  assert.deepEqual(heard.slice(0, 2), ['RolloutStarted', 'WeightSet']);
+  assert.ok(heard.includes('Promoted'), heard.join(' '));
+  const reasons = kube.all('Event').map((e) => (e as { reason?: string }).reason);
+  assert.ok(reasons.includes('RolloutStarted') && reasons.filter((r) => r === 'Promoted').length === 2, reasons.join(' '));
+  assert.equal((await readState(kube, 'demo', 'web'))!.state.history.length, MAX_HISTORY);
 });
 
 const cases: { name: string; entry: StoredHistoryEntry; known: boolean }[] = [

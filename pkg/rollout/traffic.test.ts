@@ -14,7 +14,7 @@ const chartRoute: KubeObject = {
 };
 const service: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } };
 
-test('the engine and the post-renderer route the same state to the same HTTPRoute (Helm and switchyard never fight)', () => {
+test('the engine and the post-renderer, both through planTracks, route the same state to the same HTTPRoute (Helm and switchyard never fight)', () => {
   const w = world('1.0.0', [deployment('1.0.0', 2, 2, '2026-11-23T09:00:00Z'), deployment('2.0.0', 1, 1, '2026-11-23T09:30:00Z'), deployment('0.9.0', 0, 0, '2026-11-23T08:00:00Z')]);
   const state = progressing({ weight: 25, retained: [{ version: '0.9.0' }] });
   const engine = planFromState(state, w);

@@ -1,42 +1,37 @@
 import { fieldManagerFor, isKubeError } from '../kube/index.ts';
 import type { Kube } from '../kube/index.ts';
-import { APP_LABEL, childName, compareVersions, POD_TEMPLATE_HASH_LABEL, RENDERED_ANNOTATION, ROLE_LABEL, VERSION_LABEL, versionSlug } from '../render/index.ts';
-import type { AppPlan, KubeObject, Track, TrackRole } from '../render/index.ts';
-import { cleanLiveObject, previewService, versionService } from '../render/workload.ts';
+import { APP_LABEL, childName, planTracks, POD_TEMPLATE_HASH_LABEL, RENDERED_ANNOTATION, ROLE_LABEL, VERSION_LABEL } from '../render/index.ts';
+import type { AppPlan, KubeObject, LiveVersion, TrackSpec } from '../render/index.ts';
+import { cleanLiveObject, isHeadless, previewService, SCALER_KINDS, versionService, withoutTrackLabels } from '../render/workload.ts';
 import { checkPlan, providers, routeTraffic, spansVersions, stableAnnotations } from '../route/index.ts';
 import { deleteConfigCopies } from './config-copies.ts';
 import type { RolloutState } from './state.ts';
 import type { World } from './world.ts';
 
 /**
- * The plan the routes and Services must implement for `state`. Versions in `scalingDown`
- * are about to be scaled to zero: they get no header route, so it goes before their pods.
+ * The plan the routes and Services must implement for `state` (the engine's side of
+ * {@link planTracks}). Versions in `scalingDown` are about to be scaled to zero: they get
+ * no header route, so it goes before their pods.
  */
 export function planFromState(state: RolloutState, world: World, scalingDown: ReadonlySet<string> = NONE): AppPlan {
-  const originalStable = world.original !== undefined && world.original.version === state.stable && !world.deployments.has(state.stable);
-  const tracks: Track[] = [];
-  const retainedVersions = new Set<string>(state.retained.map((r) => r.version).filter((v) => v !== state.stable && v !== state.canary));
+  const adopting = world.original !== undefined && world.original.version === state.stable && !world.deployments.has(state.stable);
   const canaryWeight = state.canary !== undefined && state.phase !== 'Degraded' ? state.weight : 0;
-  const track = (version: string, role: TrackRole, weight: number, original: boolean): Track => ({
-    version,
-    slug: versionSlug(version),
-    role,
-    weight,
-    deployment: original ? world.app : (world.deployments.get(version)?.metadata.name ?? childName(world.app, versionSlug(version))),
-    original,
-    serving: role !== 'retained' || (!scalingDown.has(version) && ((world.deployments.get(version)?.spec as { replicas?: number } | undefined)?.replicas ?? 1) > 0),
-  });
-  tracks.push(track(state.stable, 'stable', 100 - canaryWeight, originalStable));
-  // Same order as the post-renderer's plan (stable, then by version), so both write identical routes.
-  const others: Track[] = [];
-  if (state.canary !== undefined && state.canary !== state.stable && world.deployments.has(state.canary)) {
-    others.push(track(state.canary, state.strategy === 'bluegreen' ? 'preview' : 'canary', canaryWeight, false));
+  const live = (version: string, weight: number): LiveVersion => {
+    const d = world.deployments.get(version)!;
+    const replicas = scalingDown.has(version) ? 0 : ((d.spec as { replicas?: number } | undefined)?.replicas ?? 1);
+    return { version, deployment: d.metadata.name, replicas, weight };
+  };
+  const others: LiveVersion[] = [];
+  if (state.canary !== undefined && state.canary !== state.stable && world.deployments.has(state.canary)) others.push(live(state.canary, canaryWeight));
+  for (const r of new Set(state.retained.map((x) => x.version))) {
+    if (r !== state.stable && r !== state.canary && world.deployments.has(r)) others.push(live(r, 0));
   }
-  for (const version of retainedVersions) if (world.deployments.has(version)) others.push(track(version, 'retained', 0, false));
-  tracks.push(...others.sort((a, b) => compareVersions(a.version, b.version)));
-  const plan: AppPlan = { app: world.app, version: state.canary ?? state.stable, strategy: state.strategy, header: state.header, tracks };
-  if (originalStable && world.original?.podTemplateHash !== undefined) plan.originalPodTemplateHash = world.original.podTemplateHash;
-  return plan;
+  const spec: TrackSpec = { app: world.app, version: state.canary ?? state.stable, strategy: state.strategy, header: state.header, stable: state.stable, adopting, others };
+  const stableDeployment = world.deployments.get(state.stable)?.metadata.name;
+  if (stableDeployment !== undefined) spec.stableDeployment = stableDeployment;
+  if (state.canary !== undefined) spec.canary = state.canary;
+  if (adopting && world.original?.podTemplateHash !== undefined) spec.originalPodTemplateHash = world.original.podTemplateHash;
+  return planTracks(spec);
 }
 
 const NONE: ReadonlySet<string> = new Set();
@@ -73,7 +68,7 @@ export async function applyTraffic(kube: Kube, world: World, plan: AppPlan, rout
     change.services.push(svc.metadata.name);
   }
   for (const svc of world.stableServices) {
-    if ((svc.spec as { clusterIP?: string }).clusterIP === 'None') continue;
+    if (isHeadless(svc)) continue;
     for (const track of plan.tracks) {
       const desired = versionService(chartView(svc), plan, track);
       if (world.versionServices.has(desired.metadata.name)) continue;
@@ -113,7 +108,7 @@ export async function applyTraffic(kube: Kube, world: World, plan: AppPlan, rout
 async function syncPreview(kube: Kube, world: World, plan: AppPlan, change: TrafficChange): Promise<void> {
   const preview = plan.tracks.find((t) => t.role === 'preview');
   for (const svc of world.stableServices) {
-    if ((svc.spec as { clusterIP?: string }).clusterIP === 'None') continue;
+    if (isHeadless(svc)) continue;
     const name = childName(svc.metadata.name, 'preview');
     const live = world.previewServices.get(name);
     if (preview === undefined) {
@@ -132,8 +127,7 @@ async function syncPreview(kube: Kube, world: World, plan: AppPlan, change: Traf
 function chartView(svc: KubeObject): KubeObject {
   const out = cleanLiveObject(svc);
   const spec = out.spec as { selector?: Record<string, string>; clusterIP?: string; clusterIPs?: string[] };
-  const { [APP_LABEL]: _a, [VERSION_LABEL]: _v, [POD_TEMPLATE_HASH_LABEL]: _h, ...selector } = spec.selector ?? {};
-  spec.selector = selector;
+  spec.selector = withoutTrackLabels(spec.selector ?? {});
   delete spec.clusterIP;
   delete spec.clusterIPs;
   return out;
@@ -161,16 +155,9 @@ export async function scale(kube: Kube, world: World, deployment: KubeObject | u
   return true;
 }
 
-/** Kinds that point at a workload by name: HPA, VPA, KEDA ScaledObject. */
-const SCALERS: [apiVersion: string, kind: string, field: 'scaleTargetRef' | 'targetRef'][] = [
-  ['autoscaling/v2', 'HorizontalPodAutoscaler', 'scaleTargetRef'],
-  ['autoscaling.k8s.io/v1', 'VerticalPodAutoscaler', 'targetRef'],
-  ['keda.sh/v1alpha1', 'ScaledObject', 'scaleTargetRef'],
-];
-
 /** Points the app's HPAs, VPAs and ScaledObjects at `deployment` (kinds the cluster does not serve are skipped). */
 export async function retargetScalers(kube: Kube, world: World, deployment: string): Promise<void> {
-  for (const [apiVersion, kind, field] of SCALERS) {
+  for (const { apiVersion, kind, field } of SCALER_KINDS) {
     let items: KubeObject[];
     try {
       items = (await kube.list(apiVersion, kind, world.namespace, { labelSelector: `${APP_LABEL}=${world.app}` })).items;

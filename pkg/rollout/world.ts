@@ -35,6 +35,8 @@ export interface World {
   liveWeights: Record<string, number>;
   /** resourceVersion of the Deployment list, to watch for changes from. */
   listVersion: string;
+  /** Container restarts plus failed pods, by version: read by the engine only ({@link readRestarts}). */
+  restarts?: Record<string, number>;
 }
 
 const optional = async (p: Promise<{ items: KubeObject[] }>): Promise<KubeObject[]> => {
@@ -112,6 +114,21 @@ export async function readWorld(kube: Kube, namespace: string, app: string): Pro
   }
   world.liveWeights = recordedWeights([...world.routes, ...world.canaryRoutes]);
   return world;
+}
+
+/** Container restarts plus failed pods of each version of `app` (one list of its pods). */
+export async function readRestarts(kube: Kube, namespace: string, app: string): Promise<Record<string, number>> {
+  const { items } = await kube.list('v1', 'Pod', namespace, { labelSelector: `${APP_LABEL}=${app}` });
+  const counts: Record<string, number> = {};
+  for (const pod of items) {
+    const version = pod.metadata.labels?.[VERSION_LABEL];
+    if (version === undefined) continue;
+    const status = pod.status as { phase?: string; containerStatuses?: { restartCount?: number }[] } | undefined;
+    let count = status?.phase === 'Failed' ? 1 : 0;
+    for (const c of status?.containerStatuses ?? []) count += c.restartCount ?? 0;
+    counts[version] = (counts[version] ?? 0) + count;
+  }
+  return counts;
 }
 
 /** The weights the first of `routes` that records them carries, by version; empty when none does. */

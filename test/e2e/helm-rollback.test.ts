@@ -67,7 +67,7 @@
 // at the end of each test, so every observation is still made and printed. With 0.1.0 all
 // six tests fail: status exits 0 during the outage (fix: pkg/rollout/status.ts and world.ts
 // compare the live selector and its readiness with the stored state), and in (b) run waits
-// on 3.0.0 with no pod serving (fix: pkg/rollout/engine.ts repairs drifted traffic in every
+// on 3.0.0 with no pod serving (fix: pkg/rollout/decide-settle.ts restoreTraffic repairs drifted traffic in every
 // phase, before it waits).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

@@ -1,0 +1,118 @@
+import type { Kube } from '../kube/index.ts';
+import type { KubeObject } from '../render/index.ts';
+import { notifyPromoted, notifyRollback } from './analysis.ts';
+import type { AnalysisDeps } from './analysis.ts';
+import type { Effect } from './effects.ts';
+import { emitEvent } from './events.ts';
+import { eventType } from './history.ts';
+import type { StoredHistoryEntry } from './history.ts';
+import type { RolloutState } from './state.ts';
+import { writeState } from './store.ts';
+import { applyTraffic, deleteVersion, retargetScalers, scale } from './traffic.ts';
+import type { World } from './world.ts';
+
+/**
+ * What the executor works on: the cluster, the world as read (replica counts and
+ * per-version Services kept up to date with what it writes, so a later effect writes only
+ * what still differs), and the state as last stored.
+ */
+export interface Execution {
+  kube: Kube;
+  namespace: string;
+  app: string;
+  world: World;
+  /** The state as last read or written; undefined until the first write of an app never driven. */
+  state: RolloutState | undefined;
+  /** Its resourceVersion, to write against (undefined: create). */
+  rv: string | undefined;
+  now(): number;
+  /** A recorded entry, for the live view. */
+  recorded(entry: StoredHistoryEntry): void;
+  signal?: AbortSignal;
+  /**
+   * The plan and router of the last `apply-traffic`, while nothing else wrote Services or
+   * routes: the same plan again (a decision made again after a measurement) is already live.
+   */
+  applied?: string;
+}
+
+/** Carries out `effects` in order; a write that fails (e.g. a StateConflict) stops the rest. */
+export async function execute(x: Execution, effects: readonly Effect[]): Promise<void> {
+  for (const effect of effects) await apply(x, effect);
+}
+
+async function apply(x: Execution, effect: Effect): Promise<void> {
+  switch (effect.kind) {
+    case 'write-state':
+      if (x.state !== undefined && x.rv !== undefined && JSON.stringify(x.state) === JSON.stringify(effect.state)) return;
+      await store(x, structuredClone(effect.state));
+      return;
+    case 'record':
+      x.recorded(effect.entry);
+      await emitEvent(x.kube, x.namespace, x.app, effect.entry.event, effect.entry.message, eventType(effect.entry), x.now());
+      return;
+    case 'apply-traffic': {
+      const key = JSON.stringify([effect.plan, effect.router]);
+      if (x.applied === key) return;
+      delete x.applied;
+      await applyTraffic(x.kube, x.world, effect.plan, effect.router);
+      x.applied = key;
+      return;
+    }
+    case 'scale':
+      await scale(x.kube, x.world, deploymentNamed(x.world, effect.deployment), effect.replicas);
+      return;
+    case 'retarget-scalers':
+      await retargetScalers(x.kube, x.world, effect.deployment);
+      return;
+    case 'delete-version':
+      delete x.applied;
+      await deleteVersion(x.kube, x.world, effect.version);
+      return;
+    case 'notify-rollback':
+      await notifyRollback(analysisDeps(x), stateOf(x), x.world, effect.gates, effect.reason);
+      return;
+    case 'notify-promoted':
+      await notifyPromoted(analysisDeps(x), effect.before, x.world, effect.gates, effect.message);
+      return;
+  }
+}
+
+async function store(x: Execution, state: RolloutState): Promise<void> {
+  x.rv = await writeState(x.kube, x.namespace, { state, resourceVersion: x.rv });
+  x.state = state;
+}
+
+/**
+ * What an analysis stage needs of the engine: its `commit` changes the stored state, writes
+ * it and records its entries, as a `write-state` and `record` effects would.
+ */
+export function analysisDeps(x: Execution): AnalysisDeps {
+  const out: AnalysisDeps = {
+    kube: x.kube,
+    namespace: x.namespace,
+    app: x.app,
+    now: x.now,
+    commit: async (change) => {
+      const state = stateOf(x);
+      const known = state.history.length;
+      change(state);
+      const added = state.history.slice(known);
+      await store(x, state);
+      for (const entry of added) await apply(x, { kind: 'record', entry });
+    },
+  };
+  if (x.signal !== undefined) out.signal = x.signal;
+  return out;
+}
+
+/** The stored state (an analysis or a notification only ever follows a write of it). */
+export function stateOf(x: Execution): RolloutState {
+  if (x.state === undefined) throw new Error(`the rollout state of ${x.app} was never stored`);
+  return x.state;
+}
+
+function deploymentNamed(world: World, name: string): KubeObject | undefined {
+  for (const d of world.deployments.values()) if (d.metadata.name === name) return d;
+  return world.original?.deployment.metadata.name === name ? world.original.deployment : undefined;
+}
