@@ -379,7 +379,7 @@ class Scanner {
 // Characters that may start a plain scalar the scanner accepts; '-' is handled by the caller.
 // Excluded: space, controls, the indicators ? : , [ ] { } # & * ! | > ' " % @ ` and a
 // byte-order mark; any other printable character may start a plain scalar.
-const PLAIN_FIRST = new Uint8Array(65536);
+export const PLAIN_FIRST = new Uint8Array(65536);
 PLAIN_FIRST.fill(1, 33);
 for (const c of '?:,[]{}#&*!|>\'"%@`\uFEFF') PLAIN_FIRST[c.charCodeAt(0)] = 0;
 

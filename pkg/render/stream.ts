@@ -1,7 +1,7 @@
 import { Document as YamlDocument } from 'yaml';
 import type { Document } from 'yaml';
-import { assemble, parseDoc, printDoc, splitStream } from '../manifest/index.ts';
-import type { Decision, Doc } from '../manifest/index.ts';
+import { assemble, editText, fastParse, parseDoc, printBlock, printDoc, splitStream, Unprintable } from '../manifest/index.ts';
+import type { Decision, Doc, FastDoc } from '../manifest/index.ts';
 import { syncDocument } from './sync-doc.ts';
 import type { KubeObject } from './types.ts';
 
@@ -18,9 +18,15 @@ export interface SourceDoc {
   doc: Doc;
 }
 
+/**
+ * How a parsed document was read: by the fast reader (edited as text when it changes), or by
+ * yaml (synced and printed).
+ */
+export type Origin = { fast: FastDoc; document?: undefined } | { fast?: undefined; document: Document };
+
 /** What happens to one input document: replaced by an object, and/or followed by new documents. */
 export interface Edit {
-  replace?: { document: Document; object: KubeObject };
+  replace?: { origin: Origin; object: KubeObject };
   after: string[];
 }
 export type Edits = Map<number, Edit>;
@@ -39,27 +45,51 @@ export function splitInput(text: string): SourceDoc[] {
   }));
 }
 
-/** Parses a document the transform changes. */
-export function parseObject(source: SourceDoc): { document: Document; object: KubeObject } {
+/**
+ * Parses a document the transform may change: with the fast reader when it reads the
+ * document (most block-style documents), else with yaml. Either gives the same object.
+ */
+export function parseObject(source: SourceDoc): { origin: Origin; object: KubeObject } {
+  const fast = fastParse(source.body);
+  if (fast !== undefined) return { origin: { fast }, object: fast.object as unknown as KubeObject };
   const document = parseDoc(source.doc);
-  return { document, object: document.toJS({ maxAliasCount: 100 }) as KubeObject };
+  return { origin: { document }, object: document.toJS({ maxAliasCount: 100 }) as KubeObject };
 }
 
 /**
- * Prints a new object as a YAML document body. New documents are printed as YAML 1.1, as
- * Kubernetes reads them, so strings such as `yes`, `on` or `1_000` are quoted.
+ * Prints a new object as a YAML document body that Kubernetes reads (YAML 1.1) as the object,
+ * so strings such as `yes`, `on` or `1_000` are quoted: by print-block.ts, or by yaml for
+ * what that does not print.
  */
 export function printObject(obj: KubeObject): string {
-  return printDoc(new YamlDocument(obj, { version: '1.1' }));
+  try {
+    return printBlock(obj as unknown as Record<string, unknown>);
+  } catch (err) {
+    if (!(err instanceof Unprintable)) throw err;
+    return printDoc(new YamlDocument(obj, { version: '1.1' }));
+  }
+}
+
+/**
+ * The body of a changed document: its text edited where that suffices (text-edit.ts), else
+ * the parsed document synced to the object and printed by yaml.
+ */
+function changedBody(source: SourceDoc, origin: Origin, object: KubeObject, printWithYaml: boolean): string {
+  if (origin.fast !== undefined && !printWithYaml) {
+    const edited = editText(source.body, origin.fast, object);
+    if (edited !== undefined) return edited;
+  }
+  const document = origin.document ?? parseDoc(source.doc);
+  syncDocument(document, object);
+  return printDoc(document);
 }
 
 /** Applies the edits and prints the stream: untouched documents byte for byte. */
-export function edit(docs: SourceDoc[], edits: Edits): string {
+export function edit(docs: SourceDoc[], edits: Edits, printWithYaml = false): string {
   const decisions = new Map<number, Decision>();
   for (const [index, e] of edits) {
     if (e.replace !== undefined) {
-      syncDocument(e.replace.document, e.replace.object);
-      decisions.set(index, { action: 'replace', body: printDoc(e.replace.document), insertAfter: e.after });
+      decisions.set(index, { action: 'replace', body: changedBody(docs[index]!, e.replace.origin, e.replace.object, printWithYaml), insertAfter: e.after });
     } else {
       decisions.set(index, { action: 'keep', insertAfter: e.after });
     }

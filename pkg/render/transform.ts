@@ -5,7 +5,7 @@ import { isDns1123Subdomain, isDns1035Label, isLabelValue, MAX_NAME } from './na
 import { planApp, stableTrack } from './plan.ts';
 import type { AppPlan } from './plan.ts';
 import { edit, parseObject, printObject, splitInput } from './stream.ts';
-import type { Edits, SourceDoc } from './stream.ts';
+import type { Edits, Origin, SourceDoc } from './stream.ts';
 import type { KubeObject, ObservedApp, ObservedState, Strategy } from './types.ts';
 import { configKey, configRefs } from './config.ts';
 import { podTemplate, sameTemplate, templateIdentity } from './identity.ts';
@@ -45,6 +45,11 @@ export interface RenderOptions {
   gateway?: ParentGateway;
   /** As {@link gateway}, for one app by Deployment name (`--gateway app=ns/name`). */
   gateways?: Record<string, ParentGateway>;
+  /**
+   * Print every changed document with yaml instead of editing its text where the text
+   * allows (the output means the same; tests and benchmarks compare the two).
+   */
+  printWithYaml?: boolean;
 }
 
 /** What one app became. */
@@ -70,7 +75,7 @@ export interface RenderResult {
 /** An input document the transform parsed. */
 export interface Parsed {
   doc: SourceDoc;
-  document: Document;
+  origin: Origin;
   object: KubeObject;
 }
 
@@ -198,12 +203,16 @@ export function renderPrepared(prepared: Prepared, options: RenderOptions, obser
     }
     for (const scaler of untouched.filter((p) => targetsDeployment(p.object, app))) replace(edits, scaler, retargetScaler(scaler.object, plan));
   }
-  return { text: edit(docs, edits), apps, warnings };
+  return { text: edit(docs, edits, options.printWithYaml === true), apps, warnings };
 }
+
+/** Kinds that never point at a workload, however their text reads (a CRD's schema names `targetRef`). */
+const NEVER_REFERS = new Set(['CustomResourceDefinition', 'ConfigMap', 'Secret']);
 
 function needsParse(doc: SourceDoc): boolean {
   if (WATCHED_KINDS.has(doc.kind)) return true;
-  return doc.body.includes('scaleTargetRef') || doc.body.includes('targetRef');
+  if (NEVER_REFERS.has(doc.kind)) return false;
+  return doc.body.includes('targetRef');
 }
 
 /** One warning per document with a repeated key: the API server reads the last one, and so does switchyard. */
@@ -409,7 +418,7 @@ function emitRoutes(router: RouteProvider, plan: AppPlan, services: Parsed[], ro
 function replace(edits: Edits, target: Parsed, obj: KubeObject): void {
   validate(obj);
   const entry = edits.get(target.doc.index) ?? { after: [] };
-  entry.replace = { document: target.document, object: obj };
+  entry.replace = { origin: target.origin, object: obj };
   edits.set(target.doc.index, entry);
 }
 

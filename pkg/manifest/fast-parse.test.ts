@@ -1,0 +1,82 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { fastParse } from './fast-parse.ts';
+import type { Node } from './fast-parse.ts';
+import { KUBE_YAML } from './schema.ts';
+import { splitStream } from './stream.ts';
+
+// The fast reader against yaml itself: on every document of the corpus it either declines
+// or gives exactly yaml's object, and every position it records holds that node's text.
+
+const corpus = join(import.meta.dirname, '../../testdata/corpus/charts');
+
+function yamlObject(body: string): unknown {
+  return parseDocument(body, KUBE_YAML).toJS({ maxAliasCount: 100 });
+}
+
+/** Each leaf's recorded text, read back through yaml, is its value. */
+function checkPositions(body: string, node: Node, where: string): void {
+  if (node.kind === 'map') for (const [k, child] of node.entries) checkPositions(body, child, `${where}.${k}`);
+  else if (node.kind === 'seq') node.items.forEach((child, i) => checkPositions(body, child, `${where}[${i}]`));
+  else if (node.start === node.end) assert.equal(node.value, null, where);
+  else if (body[node.start] === '|') assert.equal(yamlObject(`x: ${body.slice(node.start, body.indexOf('\n', node.start))}\n${body.slice(body.indexOf('\n', node.start) + 1, node.end)}\n`.replace(/^x: (\|[-+]?)[^\n]*\n/, 'x: $1\n')) !== undefined, true, where);
+  else assert.deepEqual((yamlObject(`x: ${body.slice(node.start, node.end)}\n`) as { x: unknown }).x, node.value, `${where}: ${body.slice(node.start, node.end)}`);
+}
+
+test('on every corpus document the fast reader declines or reads what yaml reads, and its positions hold the values', () => {
+  let read = 0;
+  let declined = 0;
+  for (const file of readdirSync(corpus).filter((f) => f.endsWith('.yaml')).sort()) {
+    let docs;
+    try {
+      docs = splitStream(readFileSync(join(corpus, file), 'utf8'));
+    } catch {
+      continue; // a chart that renders nothing
+    }
+    for (const doc of docs) {
+      if (doc.head === undefined) continue;
+      const fast = fastParse(doc.body);
+      if (fast === undefined) {
+        declined++;
+        continue;
+      }
+      read++;
+      const where = `${file} #${doc.index} ${doc.head.kind} ${doc.head.name}`;
+      assert.deepEqual(fast.object, yamlObject(doc.body), where);
+      checkPositions(doc.body, fast.root, where);
+    }
+  }
+  assert.ok(read > 1500, `${read} read, ${declined} declined`);
+});
+
+const CASES: [string, string][] = [
+  ['plain scalars resolve as YAML 1.1', 'a: yes\nb: off\nc: 0x1F\nd: 0o17\ne: 017\nf: 1_000\ng: 1.50\nh: .inf\ni: ~\nj: null\nk: 2001-12-14\nl: 190:20:30\nm: true\nn: "true"\no: y\n'],
+  ['keys resolve and become strings', 'yes: 1\n80: http\n0x10: hex\n"quoted key": 2\n\'single\': 3\n'],
+  ['literal block scalars keep, clip and strip', 'a: |\n  one\n   two\n\n  three\n\n\nb: |-\n  x\n\nc: |+\n  y\n\n\nd: |\n\n  lead\ne: 1\n'],
+  ['literal block scalar in a sequence, and spaces-only lines', 'a:\n- |\n  x\n    \n  y\n- z\n'],
+  ['compact and indented sequences', 'a:\n- name: x\n  ports:\n  - containerPort: 80\n    protocol: TCP\n  env: []\n- name: y\nb:\n  - 1\n  -\n  - 2\n'],
+  ['flow sequences and empty mappings', 'a: [1, "two", \'three\', four five, yes]\nb: {}\nc: []\n'],
+  ['comments everywhere', '# top\na: 1 # after\n  # indented\nb:\n  # inside\n  c: "x" # q\n'],
+  ['nulls from missing values', 'a:\nb:\n  c:\nd:\n-\n- x\n'],
+  ['unicode and escapes', 'a: "caf\\u00e9 \\U0001F600 \\n\\t\\"x\\""\nb: \'it\'\'s\'\nc: héllo wörld\n'],
+];
+
+for (const [name, body] of CASES) {
+  test(`the fast reader reads what yaml reads: ${name}`, () => {
+    const fast = fastParse(body);
+    assert.ok(fast !== undefined, 'declined');
+    assert.deepEqual(fast.object, yamlObject(body));
+    checkPositions(body, fast.root, name);
+  });
+}
+
+test('the fast reader declines what it does not read', () => {
+  for (const body of [
+    'a: &x 1\nb: *x\n', 'a: !!str 1\n', 'a: {b: 1}\n', 'a: >\n  folded\n', 'a: "multi\n  line"\n', 'a: plain\n  continued\n',
+    '? complex\n: key\n', '<<: {a: 1}\n', 'a: 1\na: 2\n', '__proto__: 1\n', 'a:\r\n  b: 1\r\n', 'a:\n\tb: 1\n', '- a\n- b\n', 'just a scalar\n',
+    'a: |2\n   x\n', 'a: |\n  x', '- - a\n', '%YAML 1.1\n---\na: 1\n',
+  ]) assert.equal(fastParse(body), undefined, JSON.stringify(body));
+});
