@@ -60,6 +60,7 @@ const CASES: [string, string][] = [
   ['compact and indented sequences', 'a:\n- name: x\n  ports:\n  - containerPort: 80\n    protocol: TCP\n  env: []\n- name: y\nb:\n  - 1\n  -\n  - 2\n'],
   ['flow sequences and empty mappings', 'a: [1, "two", \'three\', four five, yes]\nb: {}\nc: []\n'],
   ['comments everywhere', '# top\na: 1 # after\n  # indented\nb:\n  # inside\n  c: "x" # q\n'],
+  ['values on the line after their key or dash', 'a:\n  {}\nb:\n  "x"\nc:\n-\n  plain\nd:\n  |\n   lit\ne: 1\n'],
   ['nulls from missing values', 'a:\nb:\n  c:\nd:\n-\n- x\n'],
   ['unicode and escapes', 'a: "caf\\u00e9 \\U0001F600 \\n\\t\\"x\\""\nb: \'it\'\'s\'\nc: héllo wörld\n'],
 ];

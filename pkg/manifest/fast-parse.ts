@@ -182,7 +182,11 @@ class Reader {
           return;
         }
         const colon = this.keyEnd(i, end);
-        if (colon === -1) bail(); // a scalar on the line after its key
+        if (colon === -1) {
+          // A scalar (often `{}` from Helm's toYaml | nindent) on the line after its key or dash.
+          this.attach(pending, this.value(i, end, pending.col));
+          return;
+        }
         const map = newMap(indent);
         this.attach(pending, map);
         this.stack.push({ node: map });

@@ -38,7 +38,7 @@ export function blockEntry(key: string, value: unknown, indent: number): string 
 }
 
 /** A sequence item at column `indent`. */
-function blockItem(value: unknown, indent: number): string {
+export function blockItem(value: unknown, indent: number): string {
   const pad = ' '.repeat(indent);
   if (isObject(value)) {
     const keys = Object.keys(value);

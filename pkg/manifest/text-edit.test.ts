@@ -80,6 +80,18 @@ test('scalars, block scalars, nulls and flow sequences change in place', () => {
   assert.equal(edited('a: 1', (o) => (o.b = 2)), 'a: 1\nb: 2\n');
 });
 
+test('an empty value that now holds a collection gets its lines under its key', () => {
+  assert.equal(edited('m:\n  a:\n  b: {} # c\n  d: []\nz: 1\n', (o) => {
+    o.m.a = { x: 'multi\nline\n' };
+    o.m.b = { k: 1 };
+    o.m.d = [{ j: 1 }];
+  }), 'm:\n  a:\n    x: |\n      multi\n      line\n  b: # c\n    k: 1\n  d:\n    - j: 1\nz: 1\n');
+});
+
+test('a {} alone on the line after its key is replaced by the new lines', () => {
+  assert.equal(edited('metadata:\n  annotations:\n    {}\nspec: 1\n', (o) => (o.metadata.annotations = { a: 'b', c: 'd' })), 'metadata:\n  annotations:\n    a: b\n    c: d\nspec: 1\n');
+});
+
 test('an object that needs no change gives its text back untouched', () => {
   assert.equal(edited(DEPLOYMENT, () => undefined), DEPLOYMENT);
 });
@@ -88,7 +100,7 @@ test('what it does not edit it declines', () => {
   assert.equal(edited(DEPLOYMENT, (o) => delete o.metadata.labels), undefined, 'a removed key');
   assert.equal(edited(DEPLOYMENT, (o) => o.spec.template.spec.volumes.push({ name: 'x' })), undefined, 'a longer sequence');
   assert.equal(edited(DEPLOYMENT, (o) => (o.metadata.labels = 'x')), undefined, 'a mapping becoming a scalar');
-  assert.equal(edited('a: {}\n', (o) => (o.a.b = 1)), undefined, 'a key new to {}');
+  assert.equal(edited('a:\n  {} # c\n', (o) => (o.a.b = 1)), undefined, 'a key new to a {} with a comment on the next line');
   assert.equal(edited('a:\n  b: |+\n    x\n\n', (o) => (o.a.c = 1)), undefined, 'a key after a |+ scalar with trailing lines');
   assert.equal(edited('a: 1\n', (o) => (o.b = [[1]])), undefined, 'a sequence in a sequence');
 });

@@ -1,12 +1,14 @@
 // Makes a document read by fast-parse.ts say what a changed object says by editing its text
 // where the reader recorded each node: a changed scalar is replaced where it stands, a new
-// key is appended as lines after its mapping's last line. Everything else stays byte for
-// byte, comments and all. What it does not edit (a removed key, a sequence of another
-// length, a collection that changes kind, a key new to a `{}`) answers undefined, and the
+// key is appended as lines after its mapping's last line, and an empty value (`key:`, `{}`,
+// `[]`) that now holds a collection gets its lines under its key. Everything else stays
+// byte for byte, comments and all. What it does not edit (a removed key, a sequence of
+// another length, a collection that changes kind) answers undefined, and the
 // caller prints the document with yaml instead. text-edit.test.ts reads every edit back
 // with yaml.
 import type { FastDoc, MapNode, Node } from './fast-parse.ts';
-import { blockEntry, flowSequence, scalar, Unprintable } from './print-block.ts';
+import { blockEntry, blockItem, flowSequence, scalar, Unprintable } from './print-block.ts';
+import type { LeafNode } from './fast-parse.ts';
 
 interface Splice {
   readonly at: number;
@@ -74,6 +76,7 @@ function diffMap(body: string, node: MapNode, value: Record<string, unknown>, ou
   for (const [key, v] of Object.entries(value)) {
     const child = node.entries.get(key);
     if (child === undefined) added += blockEntry(key, v, node.indent);
+    else if (child.kind === 'leaf' && opens(child, v)) openLeaf(body, child, v as Record<string, unknown> | unknown[], node.indent, out);
     else diff(body, child, v, out);
   }
   if (added === '') return;
@@ -81,6 +84,36 @@ function diffMap(body: string, node: MapNode, value: Record<string, unknown>, ou
   const at = node.end;
   const lead = at > 0 && body[at - 1] !== '\n' ? '\n' : '';
   out.push({ at, remove: 0, text: lead + added });
+}
+
+/** A `key:` with nothing, `{}` or `[]` after it that now holds a non-empty mapping or sequence. */
+function opens(leaf: LeafNode, value: unknown): boolean {
+  const was = leaf.value;
+  const empty = was === null || (Array.isArray(was) && was.length === 0) || (isObject(was) && Object.keys(was).length === 0);
+  return empty && (Array.isArray(value) ? value.length > 0 : isObject(value) && Object.keys(value).length > 0);
+}
+
+/**
+ * Writes `value` as block lines under the key of `leaf` (whose mapping's keys are at column
+ * `indent`): the leaf's text goes, the lines come after the key's line (and its comment).
+ */
+function openLeaf(body: string, leaf: LeafNode, value: Record<string, unknown> | unknown[], indent: number, out: Splice[]): void {
+  let k = leaf.start;
+  while (k > 0 && body[k - 1] === ' ') k--;
+  const eol = body.indexOf('\n', leaf.end);
+  if (eol === -1) decline();
+  const lines = Array.isArray(value)
+    ? value.map((v) => blockItem(v, indent + 2)).join('')
+    : Object.keys(value).map((c) => blockEntry(c, value[c], indent + 2)).join('');
+  if (body[k - 1] === ':') {
+    // `key: {}` (or `key:`, with or without a comment): the value goes, its lines follow the line.
+    out.push({ at: k, remove: leaf.end - k, text: '' });
+    out.push({ at: eol, remove: 0, text: `\n${lines.slice(0, -1)}` });
+  } else if (k === 0 || body[k - 1] === '\n') {
+    // `key:` then `{}` alone on the next line (Helm's toYaml | nindent): the lines replace it.
+    if (body.slice(leaf.end, eol).trim() !== '') decline();
+    out.push({ at: k, remove: eol - k, text: lines.slice(0, -1) });
+  } else decline();
 }
 
 function same(a: unknown, b: unknown): boolean {
