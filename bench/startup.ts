@@ -2,8 +2,9 @@
 //
 // Start-up of the bundle (dist/, `npm run build`) and of the standalone linux-amd64 binary
 // (release/, `npm run dist -- --platform linux-amd64`) side by side with `kubectl version
-// --client`: --help, version, the offline post-renderer on a typical chart, and status
-// against the local cluster beside `kubectl get deploy`. Interleaved runs after one warm-up.
+// --client`: --help, version, the offline post-renderer on a typical chart, status
+// against the local cluster beside `kubectl get deploy`, and `helm template` of the demo
+// chart with and without the post-renderer reading the cluster. Interleaved runs after one warm-up.
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
   }
   header('bench:startup — start-up of the bundle and the standalone binary', [
     `Wall times, spawn to exit, ${RUNS} runs each after one warm-up, interleaved.`,
-    'Targets: --help ≤ 3× kubectl version --client; status ≤ 2× kubectl get deploy.',
+    'Targets: --help ≤ 3× kubectl version --client; status ≤ 2× kubectl get deploy; the post-renderer adds ≤ 150 ms to helm template.',
   ]);
   const work = mkdtempSync(join(tmpdir(), 'switchyard-bench-startup-'));
   const cluster = await Cluster.connect();
@@ -86,11 +87,25 @@ async function main(): Promise<void> {
     const t2 = await measure(online);
     report('(b) status against the local cluster', online, t2, 'kubectl get');
 
+    // Helm 3 runs the post-renderer by path; without --offline it reads the app's state from the cluster.
+    const demoChart = join(repoRoot, 'testdata', 'chart');
+    const template = ['template', 'web', demoChart, '-n', ns, '--set', 'image.tag=2.0.0'];
+    const helmCases = [
+      { name: 'helm template of the demo chart (reference)', cmd: paths.helm3, args: template },
+      { name: 'bundle: … --post-renderer switchyard-postrender', cmd: paths.helm3, args: [...template, '--post-renderer', paths.postrender] },
+      { name: 'binary: … --post-renderer switchyard-postrender', cmd: paths.helm3, args: [...template, '--post-renderer', bin('switchyard-postrender')] },
+    ];
+    progress(`helm template: ${RUNS} rounds`);
+    const t3 = await measure(helmCases);
+    report('(c) helm template of the demo chart, with the post-renderer reading the local cluster', helmCases, t3, 'helm template');
+    const added = (i: number) => median(t3.wall[i]!) - median(t3.wall[0]!);
+
     const ratio = (t: number[][], i: number) => median(t[i]!) / median(t[0]!);
     const cell = (t: number[][], i: number, limit: number) => `${ratio(t, i).toFixed(2)}× ${verdict(ratio(t, i) <= limit)}`;
     section('targets (wall median; CPU median in brackets)', table(['target', 'bundle', 'binary'], [
       ['--help ≤ 3× kubectl version --client', ...[2, 3].map((i) => `${cell(t1.wall, i, 3)} (${cell(t1.cpu, i, 3)})`)],
       ['status ≤ 2× kubectl get deploy', ...[1, 2].map((i) => `${cell(t2.wall, i, 2)} (${cell(t2.cpu, i, 2)})`)],
+      ['the post-renderer adds ≤ 150 ms to helm template', ...[1, 2].map((i) => `+${ms(added(i))} ${verdict(added(i) <= 150)}`)],
     ]));
     out(`\nafter: ${machineState()}\n`);
   } finally {
