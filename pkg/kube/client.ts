@@ -358,14 +358,23 @@ export class HttpKube implements Kube {
     const failed = (err: Error): KubeError => {
       if (err instanceof KubeError) return err;
       if (signal?.aborted === true) return new KubeError('timeout', `${call.what}: aborted`, { cause: err });
-      return new KubeError('unreachable', `${call.what}: cannot reach ${this.#conn.server.host} (context "${this.#conn.context}"): ${(err as NodeJS.ErrnoException).code ?? err.message}`, { cause: err });
+      const why = (err as NodeJS.ErrnoException).code ?? err.message;
+      return new KubeError('unreachable', `${call.what}: cannot reach ${this.#conn.server.host} (context "${this.#conn.context}"): ${why}`, { cause: err });
     };
     // With a proxy-url, client-node's agent speaks to the proxy (HTTP/1.1).
     const viaProxy = this.#conn.proxyUrl !== undefined && tls.agent !== undefined;
     const h2 = !viaProxy && url.protocol === 'https:' ? this.#http2(tls) : undefined;
     if (h2 !== undefined) {
       try {
-        return await h2.request({ method: call.method, path: url.pathname + url.search, headers, ...(body === undefined ? {} : { body }), timeoutMs, timeout, ...(signal === undefined ? {} : { signal }) });
+        return await h2.request({
+          method: call.method,
+          path: url.pathname + url.search,
+          headers,
+          ...(body === undefined ? {} : { body }),
+          timeoutMs,
+          timeout,
+          ...(signal === undefined ? {} : { signal }),
+        });
       } catch (err) {
         if (!(err instanceof NoHttp2)) throw failed(err as Error);
         this.#h2 = false;

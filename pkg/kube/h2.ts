@@ -1,7 +1,13 @@
 // HTTP/2 to the API server, as kubectl speaks it: one TLS connection carries every request
 // of a command, so a command that reads eleven lists at once makes one TLS handshake, not
 // eleven (about 80 ms of `status` on two cores, client and server together).
-import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders, SecureClientSessionOptions } from 'node:http2';
+import type {
+  ClientHttp2Session,
+  ClientHttp2Stream,
+  IncomingHttpHeaders,
+  OutgoingHttpHeaders,
+  SecureClientSessionOptions,
+} from 'node:http2';
 
 const http2 = (): typeof import('node:http2') => process.getBuiltinModule('node:http2');
 
@@ -44,7 +50,10 @@ export class H2Connection {
     const session = await this.#connect();
     const headers: OutgoingHttpHeaders = { ':method': req.method, ':path': req.path };
     for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name.toLowerCase()] = value;
-    const stream = session.request(headers, { endStream: req.body === undefined, ...(req.signal === undefined ? {} : { signal: req.signal }) });
+    const stream = session.request(headers, {
+      endStream: req.body === undefined,
+      ...(req.signal === undefined ? {} : { signal: req.signal }),
+    });
     this.#open++;
     session.ref();
     stream.once('close', () => {
