@@ -13,6 +13,8 @@ const VERSION = 'switchyard.dev/version';
 export interface Expected {
   /** The version that must be stable; undefined when the app must be gone (delete). */
   stable: string | undefined;
+  /** The app has no Service of its own (a worker: it follows replica counts), so its stable version must have ready pods instead. */
+  serviceless?: boolean;
 }
 
 interface State { stable: string; canary?: string; retained: { version: string }[]; phase: string }
@@ -43,7 +45,9 @@ export async function brokenInvariants(kube: Kube, namespace: string, app: strin
   const stable = state?.stable ?? expected.stable;
   if (stable !== expected.stable) problems.push(`stable is ${stable}, expected ${expected.stable}`);
   const stableServices = services.items.filter((s) => s.metadata.labels?.[ROLE] === 'stable-service');
-  if (stableServices.length === 0) problems.push('no stable Service');
+  if (expected.serviceless === true) {
+    if (ready(byVersion.get(stable)) === 0) problems.push(`the stable ${stable} has no ready pods`);
+  } else if (stableServices.length === 0) problems.push('no stable Service');
   for (const svc of stableServices) {
     const selected = (svc.spec as { selector?: Record<string, string> }).selector?.[VERSION];
     if (selected !== stable) problems.push(`the stable Service ${svc.metadata.name} selects ${selected}, not the stable ${stable}`);
