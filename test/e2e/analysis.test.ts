@@ -84,10 +84,16 @@ suite('analysis gates on real traffic', () => {
     assert.match(lastLine(run.stderr), /^web: rolled back to 1\.0\.0: analysis failed at step 1: request-success-rate: 0\.\d+ does not meet >= 95%/);
     const state = await storedState<State>(ns);
     assert.deepEqual([state.phase, state.stable, state.weight], ['Degraded', '1.0.0', 0]);
-    const measured = state.analysis!.last!.gates[0]!.measurements.map((m) => Date.parse(m.at));
+    const measurements = state.analysis!.last!.gates[0]!.measurements;
+    const seen = measurements.map((m) => `${m.phase} at ${m.at}`).join(', ');
+    // Counted from the first failure: a measurement before it may have found no data yet
+    // (Prometheus had not scraped the canary: inconclusive, not counted) or a passing window.
+    const firstFailure = measurements.find((m) => m.phase === 'fail');
+    assert.ok(firstFailure !== undefined, `no failed measurement: ${seen}`);
     const aborted = Date.parse(state.history.findLast((h) => h.event === 'Aborted')!.at);
+    const after = aborted - Date.parse(firstFailure.at);
     // Two failures: the second comes one interval after the first; allow one scrape (2 s) and 2 s of work.
-    assert.ok(aborted - measured[0]! <= 6_000 * 1 + 2_000 + 2_000, `rolled back ${aborted - measured[0]!} ms after the first measurement`);
+    assert.ok(after <= 6_000 * 1 + 2_000 + 2_000, `rolled back ${after} ms after the first failed measurement (${seen})`);
     await waitFor(async () => {
       const served = await servedWeights(plane, ns);
       return served !== undefined && (served['web-2-0-0'] ?? 0) === 0 && (served.web ?? 0) > 0;
