@@ -17,9 +17,10 @@ import {
   decodeSingleQuoted,
   doubleQuotedEnd,
   flowSequenceEnd,
+  isSeqItem,
+  keyEnd,
   onlyCommentAfter,
   plainEnd,
-  plainKeyEnd,
   singleQuotedEnd,
 } from './scan-scalar.ts';
 import { PLAIN_FIRST } from './scan.ts';
@@ -168,7 +169,7 @@ class Reader {
   }
 
   line(i: number, indent: number, end: number): void {
-    const seqItem = this.isSeqItem(i, end);
+    const seqItem = isSeqItem(this.text, i, end);
     const pending = this.pending;
     if (pending !== undefined) {
       this.pending = undefined;
@@ -181,7 +182,7 @@ class Reader {
           this.item(i, indent, end, seq);
           return;
         }
-        const colon = this.keyEnd(i, end);
+        const colon = keyEnd(this.text, i, end);
         if (colon === -1) {
           // A scalar (often `{}` from Helm's toYaml | nindent) on the line after its key or dash.
           this.attach(pending, this.value(i, end, pending.col));
@@ -197,7 +198,7 @@ class Reader {
     }
     if (this.stack.length === 0) {
       if (this.root !== undefined || seqItem || indent !== 0) bail();
-      const colon = this.keyEnd(i, end);
+      const colon = keyEnd(this.text, i, end);
       if (colon === -1) bail();
       this.root = newMap(0);
       this.stack.push({ node: this.root });
@@ -223,12 +224,9 @@ class Reader {
       if (parent === undefined || parent.kind !== 'map' || parent.indent !== indent) bail();
       top = parent;
     } else if (seqItem) bail();
-    this.entry(i, end, top, this.keyEnd(i, end));
+    this.entry(i, end, top, keyEnd(this.text, i, end));
   }
 
-  isSeqItem(i: number, end: number): boolean {
-    return this.text.charCodeAt(i) === DASH && (i + 1 === end || this.text.charCodeAt(i + 1) === SPACE);
-  }
 
   /** A `-` item of `seq` at column `col`, its content starting on the same line or later. */
   item(i: number, col: number, end: number, seq: SeqNode): void {
@@ -239,8 +237,8 @@ class Reader {
       this.pending = { parent: seq, key: undefined, col, at: i + 1 };
       return;
     }
-    if (this.isSeqItem(j, end)) bail();
-    const colon = this.keyEnd(j, end);
+    if (isSeqItem(this.text, j, end)) bail();
+    const colon = keyEnd(this.text, j, end);
     if (colon !== -1) {
       const map = newMap(col + (j - i));
       push(seq, map);
@@ -251,15 +249,6 @@ class Reader {
     push(seq, this.value(j, end, col));
   }
 
-  /** Offset of the `:` after a one-line key at `i`, or -1. */
-  keyEnd(i: number, end: number): number {
-    const text = this.text;
-    const c = text.charCodeAt(i);
-    if (c !== DQ && c !== SQ) return plainKeyEnd(text, i, end);
-    const close = c === DQ ? doubleQuotedEnd(text, i + 1, end) : singleQuotedEnd(text, i + 1, end);
-    if (close < 0 || text.charCodeAt(close + 1) !== COLON) return -1;
-    return close + 2 === end || text.charCodeAt(close + 2) === SPACE ? close + 1 : -1;
-  }
 
   entry(i: number, end: number, map: MapNode, colon: number): void {
     const text = this.text;

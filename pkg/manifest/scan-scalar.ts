@@ -130,6 +130,20 @@ export function plainKeyEnd(text: string, i: number, end: number): number {
   return -1;
 }
 
+/** Whether the content at `i` is a `-` sequence item indicator (a dash, then a space or the end of the line). */
+export function isSeqItem(text: string, i: number, end: number): boolean {
+  return text.charCodeAt(i) === DASH && (i + 1 === end || text.charCodeAt(i + 1) === SPACE);
+}
+
+/** Offset of the `:` after a one-line plain or quoted key at `i`, or -1 when the line does not start with a key. */
+export function keyEnd(text: string, i: number, end: number): number {
+  const c = text.charCodeAt(i);
+  if (c !== DQ && c !== SQ) return plainKeyEnd(text, i, end);
+  const close = c === DQ ? doubleQuotedEnd(text, i + 1, end) : singleQuotedEnd(text, i + 1, end);
+  if (close < 0 || text.charCodeAt(close + 1) !== COLON) return -1;
+  return close + 2 === end || text.charCodeAt(close + 2) === SPACE ? close + 1 : -1;
+}
+
 const NON_STRING_WORD = new Set(['null', 'Null', 'NULL', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE']);
 const NUMBERISH =
   /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;

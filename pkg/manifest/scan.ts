@@ -3,11 +3,12 @@ import {
   decodeSingleQuoted,
   doubleQuotedEnd,
   flowSequenceEnd,
+  isSeqItem,
+  keyEnd,
   OPEN,
   onlyCommentAfter,
   plainEnd,
   plainIsString,
-  plainKeyEnd,
   plainValue,
   singleQuotedEnd,
 } from './scan-scalar.ts';
@@ -193,7 +194,7 @@ class Scanner {
 
   /** A line with content at column `indent` (offset `i`). */
   line(i: number, indent: number, end: number): boolean {
-    const seqItem = this.isSeqItem(i, end);
+    const seqItem = isSeqItem(this.text, i, end);
     if (this.pendingParent !== -2) {
       const parent = this.pendingParent;
       const role = this.pendingRole;
@@ -204,7 +205,7 @@ class Scanner {
           this.stack.push({ indent, seq: true, role: NONE, keys: undefined });
           return this.item(i, indent, end);
         }
-        const colon = this.keyEnd(i, end);
+        const colon = keyEnd(this.text, i, end);
         if (colon === -1) {
           // A scalar on the line after its key or '-'; its own column bounds what follows.
           if (role === ROOT || this.pendingWanted) return false;
@@ -231,9 +232,6 @@ class Scanner {
     return this.entry(i, end, top);
   }
 
-  isSeqItem(i: number, end: number): boolean {
-    return this.text.charCodeAt(i) === DASH && (i + 1 === end || this.text.charCodeAt(i + 1) === SPACE);
-  }
 
   /** A `-` sequence item at column `col`; its content may continue on the same line. */
   item(i: number, col: number, end: number): boolean {
@@ -245,11 +243,11 @@ class Scanner {
       return true;
     }
     const inner = col + (j - i);
-    if (this.isSeqItem(j, end)) {
+    if (isSeqItem(this.text, j, end)) {
       this.stack.push({ indent: inner, seq: true, role: NONE, keys: undefined });
       return this.item(j, inner, end);
     }
-    const colon = this.keyEnd(j, end);
+    const colon = keyEnd(this.text, j, end);
     if (colon !== -1) {
       const frame: Frame = { indent: inner, seq: false, role: NONE, keys: undefined };
       this.stack.push(frame);
@@ -258,17 +256,9 @@ class Scanner {
     return this.value(j, end, col) !== false;
   }
 
-  /** Offset of the `:` after a key at `i`, or -1 when the line does not start with a key. */
-  keyEnd(i: number, end: number): number {
-    const c = this.text.charCodeAt(i);
-    if (c !== DQ && c !== SQ) return plainKeyEnd(this.text, i, end);
-    const close = c === DQ ? doubleQuotedEnd(this.text, i + 1, end) : singleQuotedEnd(this.text, i + 1, end);
-    if (close < 0 || this.text.charCodeAt(close + 1) !== COLON) return -1;
-    return close + 2 === end || this.text.charCodeAt(close + 2) === SPACE ? close + 1 : -1;
-  }
 
   /** A `key: value` entry of `frame`, the key starting at `i`. */
-  entry(i: number, end: number, frame: Frame, colon = this.keyEnd(i, end)): boolean {
+  entry(i: number, end: number, frame: Frame, colon = keyEnd(this.text, i, end)): boolean {
     const text = this.text;
     if (colon === -1) return false;
     const c = text.charCodeAt(i);
