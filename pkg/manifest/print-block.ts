@@ -12,7 +12,8 @@ function unprintable(what: string): never {
   throw new Unprintable(`cannot print ${what} as block YAML`);
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
+/** A plain object (not null, not an array). */
+export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 

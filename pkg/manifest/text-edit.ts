@@ -7,7 +7,7 @@
 // caller prints the document with yaml instead. text-edit.test.ts reads every edit back
 // with yaml.
 import type { FastDoc, MapNode, Node } from './fast-parse.ts';
-import { blockEntry, blockItem, flowSequence, scalar, Unprintable } from './print-block.ts';
+import { blockEntry, blockItem, flowSequence, isObject, scalar, Unprintable } from './print-block.ts';
 import type { LeafNode } from './fast-parse.ts';
 
 interface Splice {
@@ -48,10 +48,6 @@ export function editText(body: string, doc: FastDoc, target: unknown): string | 
     from = s.at + s.remove;
   }
   return out + body.slice(from);
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function diff(body: string, node: Node, value: unknown, out: Splice[]): void {
