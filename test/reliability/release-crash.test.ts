@@ -14,8 +14,7 @@ import { suite, test } from 'node:test';
 import type { TestContext } from 'node:test';
 import { openKube } from '../../pkg/kube/open.ts';
 import { assertOk, canary, freshNamespace, helm, kubeconfigPath, postRendererFlags, repoRoot, spawnChild } from '../e2e/harness.ts';
-import { startFaultProxy } from './fault-proxy.ts';
-import type { FaultProxy } from './fault-proxy.ts';
+import { proxyFor } from './crash-scenarios.ts';
 import { brokenInvariants } from './invariants.ts';
 
 const ALL = process.env.SWITCHYARD_CRASH === 'all';
@@ -34,12 +33,6 @@ async function upgraded(t: TestContext): Promise<string> {
   return ns;
 }
 
-async function proxyFor(t: TestContext): Promise<FaultProxy> {
-  const proxy = await startFaultProxy(kubeconfigPath, dir);
-  t.after(() => proxy.close());
-  return proxy;
-}
-
 /** Every broken invariant of the release's apps, each naming its app. */
 async function broken(t: TestContext, ns: string): Promise<string[]> {
   const kube = await openKube({ kubeconfig: kubeconfigPath, namespace: ns });
@@ -51,7 +44,7 @@ async function broken(t: TestContext, ns: string): Promise<string[]> {
 /** The writes of an undisturbed release run (and that it converges). */
 async function countWrites(t: TestContext): Promise<number> {
   const ns = await upgraded(t);
-  const proxy = await proxyFor(t);
+  const proxy = await proxyFor(t, dir);
   const child = spawnChild(join(repoRoot, 'dist', 'kubectl-canary'), [...RUN, '-n', ns], { env: { KUBECONFIG: proxy.kubeconfig } });
   const done = await child.exited;
   assert.equal(done.code, 0, done.stderr);
@@ -62,7 +55,7 @@ async function countWrites(t: TestContext): Promise<number> {
 /** Killed after write `k`, then run again: the problems left (empty when it converged). */
 async function killAfterWrite(t: TestContext, k: number): Promise<{ killed: boolean; problems: string[] }> {
   const ns = await upgraded(t);
-  const proxy = await proxyFor(t);
+  const proxy = await proxyFor(t, dir);
   const child = spawnChild(join(repoRoot, 'dist', 'kubectl-canary'), [...RUN, '-n', ns], { env: { KUBECONFIG: proxy.kubeconfig } });
   t.after(() => child.kill('SIGKILL'));
   proxy.onWrite = (n) => {
