@@ -53,10 +53,10 @@ export type Next =
   /** The decision cannot be finished (e.g. a malformed gates annotation): the effects before it stand, then the drive fails. */
   | { kind: 'fail'; error: unknown };
 
-/** What the engine was asked to do, as far as deciding goes. */
+/** What the engine was asked to do, as far as deciding goes (the drive's options, engine.ts, are these and more). */
 export interface Policy {
   settings: PlanSettings;
-  /** How long one step may wait for the canary to be ready. */
+  /** How long one step may wait for the canary to be ready. Default 10 min. */
   progressDeadlineMs: number;
   /** Container restarts plus failed pods tolerated per version. */
   maxRestarts: number;
@@ -64,11 +64,14 @@ export interface Policy {
   scaleDownDelayMs: number;
   /** Wait for that delay (else a drive is done once traffic has moved). */
   waitScaleDown: boolean;
-  /** How many previous good versions are kept for rollback. */
+  /** How many previous versions are kept (scaled down) for rollback. */
   keep: number;
-  /** Analysis gates given to the command. */
+  /** Analysis gates from `--gate`/`--gates` (else those recorded in the state, else the workload's annotation). */
   gates?: GateSet;
-  /** Stop (outcome `held`) once the rollout has done this many steps. */
+  /**
+   * Stop (outcome `held`) once the rollout in progress has done this many steps: a
+   * release-level run steps its apps in lock-step by raising it one step at a time.
+   */
   holdAtStep?: number;
 }
 

@@ -1,4 +1,3 @@
-import type { GateSet } from '../analysis/spec.ts';
 import type { Kube } from '../kube/index.ts';
 import { analyse } from './analysis.ts';
 import type { AnalysisOutcome } from './analysis.ts';
@@ -7,7 +6,6 @@ import type { Next, Policy } from './effects.ts';
 import { analysisDeps, execute, stateOf } from './execute.ts';
 import type { Execution } from './execute.ts';
 import type { StoredHistoryEntry } from './history.ts';
-import type { PlanSettings } from './reconcile.ts';
 import type { RolloutState } from './state.ts';
 import { buildStatus } from './status.ts';
 import { readState, StateConflict } from './store.ts';
@@ -28,35 +26,19 @@ export interface EngineDeps {
   signal?: AbortSignal;
 }
 
-/** How a drive behaves. */
-export interface DriveOptions {
+/** How a drive behaves: the {@link Policy} it decides by, and how it waits. */
+export interface DriveOptions extends Omit<Policy, 'waitScaleDown'> {
   /** Wait for readiness, pauses and scale-down delays; without it, stop where waiting would start. */
   wait: boolean;
   /** With `wait`, still stop at an indefinite pause (used by `promote`). */
   stopAtPause?: boolean;
   /** Give up (outcome `timeout`) after this long. */
   timeoutMs?: number;
-  /** How long one step may wait for the canary to be ready. Default 10 min. */
-  progressDeadlineMs: number;
-  /** Container restarts plus failed pods tolerated per version. */
-  maxRestarts: number;
-  /** How long a replaced stable version stays at full size after a promotion. */
-  scaleDownDelayMs: number;
   /**
-   * With `wait`, also wait out that delay. Without it a drive returns once traffic has moved;
-   * the pending scale-down stays in the state (`scaleDownAt`) for the next command of the app.
+   * With `wait`, also wait out the scale-down delay. Without it a drive returns once traffic
+   * has moved; the pending scale-down stays in the state (`scaleDownAt`) for the next command.
    */
   waitScaleDown?: boolean;
-  /** How many previous versions are kept (scaled down) for rollback. */
-  keep: number;
-  settings: PlanSettings;
-  /** Analysis gates from `--gate`/`--gates` (else those recorded in the state, else the workload's annotation). */
-  gates?: GateSet;
-  /**
-   * Stop (outcome `held`) once the rollout in progress has done this many steps: a
-   * release-level run steps its apps in lock-step by raising it one step at a time.
-   */
-  holdAtStep?: number;
 }
 
 /** How a drive ended. */
