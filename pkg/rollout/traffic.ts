@@ -6,6 +6,7 @@ import { cleanLiveObject, isHeadless, previewService, SCALER_KINDS, versionServi
 import { checkPlan, providers, routeTraffic, spansVersions, stableAnnotations } from '../route/index.ts';
 import { deleteConfigCopies } from './config-copies.ts';
 import type { RolloutState } from './state.ts';
+import { recordedWeights } from './world.ts';
 import type { World } from './world.ts';
 
 /**
@@ -83,7 +84,8 @@ export async function applyTraffic(kube: Kube, world: World, plan: AppPlan, rout
     const out = routeTraffic(provider, { plan, services: world.stableServices.map(chartView), routes: routes.map(cleanLiveObject), ingresses: world.ingresses.map(cleanLiveObject) });
     for (const [i, obj] of out.rewritten.entries()) {
       if (sameRoute(routes[i]!, obj)) continue;
-      await kube.apply(forApply(obj, ns), { fieldManager: fieldManagerFor(routes[i]) });
+      const written = await kube.apply(forApply(obj, ns), { fieldManager: fieldManagerFor(routes[i]) });
+      world.routes[world.routes.indexOf(routes[i]!)] = written;
       change.routes.push(obj.metadata.name);
     }
     const keep = new Set<string>();
@@ -93,13 +95,18 @@ export async function applyTraffic(kube: Kube, world: World, plan: AppPlan, rout
       keep.add(obj.metadata.name);
       const live = world.canaryRoutes.find((c) => c.metadata.name === obj.metadata.name);
       if (live !== undefined && sameRoute(live, obj)) continue;
-      await kube.apply(forApply(obj, ns), { fieldManager: fieldManagerFor(live) });
+      const written = await kube.apply(forApply(obj, ns), { fieldManager: fieldManagerFor(live) });
+      world.canaryRoutes = [...world.canaryRoutes.filter((c) => c !== live), written];
       change.routes.push(obj.metadata.name);
     }
     for (const stale of world.canaryRoutes.filter((c) => !keep.has(c.metadata.name))) {
       await kube.delete(stale.apiVersion, stale.kind, ns, stale.metadata.name);
+      world.canaryRoutes = world.canaryRoutes.filter((c) => c !== stale);
       change.deleted.push(`${stale.kind}/${stale.metadata.name}`);
     }
+    // What the routes carry now: a view made after this write (the live view of an
+    // analysis stage that starts on the same world) shows the weights just written.
+    world.liveWeights = recordedWeights([...world.routes, ...world.canaryRoutes]);
   }
   return change;
 }

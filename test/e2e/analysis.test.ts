@@ -59,7 +59,9 @@ const lastLine = (text: string): string => text.trim().split('\n').at(-1) ?? '';
 suite('analysis gates on real traffic', () => {
   test('a healthy canary under load promotes with a success-rate gate and a p99 gate (Prometheus through the API server)', async (t) => {
     const { ns } = await canaryUnderLoad(t);
-    const gate = (check: string): string => `${check}; interval=6s; count=2; initialDelay=4s`;
+    // A first window may find no data (Prometheus scrapes every 2 s and needs two samples of
+    // the canary's series after Traefik routes to it): one inconclusive measurement is tolerated.
+    const gate = (check: string): string => `${check}; interval=6s; count=2; initialDelay=4s; inconclusiveLimit=1`;
     const run = await canary(ns, ['run', 'web', '--wait', '--steps', '50,100', '--prometheus', PROXY,
       '--gate', gate('request-success-rate >= 95%'), '--gate', gate('request-duration-p99 < 500ms')], { timeoutMs: 150_000 });
     assertOk(run, 'run with gates');
@@ -79,7 +81,7 @@ suite('analysis gates on real traffic', () => {
   test('a canary answering 500 to one request in five rolls back within interval × failureLimit (Prometheus by URL)', async (t) => {
     const { ns, plane } = await canaryUnderLoad(t, {}, { 'switchyard.test/error-rate': '0.2' });
     const run = await canary(ns, ['run', 'web', '--wait', '--steps', '50,100', '--prometheus', plane.prometheusUrl,
-      '--gate', 'request-success-rate >= 95%; interval=6s; count=5; failureLimit=1; initialDelay=4s'], { timeoutMs: 150_000 });
+      '--gate', 'request-success-rate >= 95%; interval=6s; count=5; failureLimit=1; initialDelay=4s; inconclusiveLimit=1'], { timeoutMs: 150_000 });
     assert.equal(run.code, 1, `exit 1 expected: ${run.stderr}`);
     assert.match(lastLine(run.stderr), /^web: rolled back to 1\.0\.0: analysis failed at step 1: request-success-rate: 0\.\d+ does not meet >= 95%/);
     const state = await storedState<State>(ns);
@@ -101,7 +103,7 @@ suite('analysis gates on real traffic', () => {
   });
 
   test('latency on the canary fails the compare gate; the same latency on both versions passes it', async (t) => {
-    const gate = 'compare=request-duration-p99; interval=6s; count=2; initialDelay=8s; resolution=2s';
+    const gate = 'compare=request-duration-p99; interval=6s; count=2; initialDelay=8s; resolution=2s; inconclusiveLimit=1';
     const slow = await canaryUnderLoad(t, {}, { 'switchyard.test/latency-ms': '200' });
     const failed = await canary(slow.ns, ['run', 'web', '--wait', '--steps', '50,100', '--prometheus', PROXY, '--gate', gate], { timeoutMs: 150_000 });
     assert.equal(failed.code, 1, `slower canary: exit 1 expected: ${failed.stderr}`);
