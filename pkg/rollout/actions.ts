@@ -5,10 +5,10 @@ import type { KubeObject } from '../render/index.ts';
 import { SCALER_KINDS } from '../render/workload.ts';
 import { deleteConfigCopies } from './config-copies.ts';
 import { routeKinds } from '../route/index.ts';
-import { drive } from './engine.ts';
-import type { DriveOptions, DriveResult, EngineDeps } from './engine.ts';
+import { drive, readApp } from './engine.ts';
+import type { AppRead, DriveOptions, DriveResult, DriveStart, EngineDeps } from './engine.ts';
 import { acquireLease, holderIdentity, LeaseHeld } from './lease.ts';
-import type { Lock } from './lease.ts';
+import type { LeaseOptions, Lock } from './lease.ts';
 import { initialState, reconcile } from './reconcile.ts';
 import { request } from './requests.ts';
 import { buildStatus } from './status.ts';
@@ -44,13 +44,15 @@ export function underLock(deps: EngineDeps, lock: Lock): EngineDeps {
   return { ...deps, kube: lock.guard(deps.kube), signal };
 }
 
-function takeLease(deps: EngineDeps, options: RunOptions): Promise<Lock> {
-  return acquireLease(deps.kube, deps.namespace, deps.app, { force: options.force, now: deps.now, renewEveryMs: options.leaseRenewMs });
+function takeLease(deps: EngineDeps, options: RunOptions, taking?: () => void): Promise<Lock> {
+  const lease: LeaseOptions = { force: options.force, now: deps.now, renewEveryMs: options.leaseRenewMs };
+  if (taking !== undefined) lease.taking = taking;
+  return acquireLease(deps.kube, deps.namespace, deps.app, lease);
 }
 
-async function driveUnder(deps: EngineDeps, lock: Lock, options: DriveOptions): Promise<DriveResult> {
+async function driveUnder(deps: EngineDeps, lock: Lock, options: DriveOptions, start?: DriveStart): Promise<DriveResult> {
   try {
-    return await drive(underLock(deps, lock), options);
+    return await drive(underLock(deps, lock), options, start);
   } finally {
     lock.check();
   }
@@ -80,13 +82,19 @@ export type ControlResult =
  * is done (or, without `wait`, as far as it can without waiting).
  */
 export async function control(deps: EngineDeps, kind: ControlRequest['kind'], options: RunOptions, extra: { reason?: string; target?: string; weight?: number } = {}): Promise<ControlResult> {
+  const req = request(kind, holderIdentity(), deps.now(), extra);
+  let reading: Promise<AppRead> | undefined;
   let lock: Lock;
   try {
-    lock = await takeLease(deps, options);
+    // The app is read while the lease is written: one round trip less before the first write.
+    lock = await takeLease(deps, options, () => {
+      reading = readApp(deps.kube, deps.namespace, deps.app);
+      reading.catch(() => undefined);
+    });
   } catch (err) {
     if (!(err instanceof LeaseHeld)) throw err;
     try {
-      await storeRequest(deps, request(kind, holderIdentity(), deps.now(), extra), options);
+      await storeRequest(deps, req, options);
     } catch (nothing) {
       if (nothing instanceof NothingToDo) return { kind: 'nothing', message: nothing.message };
       throw nothing;
@@ -94,29 +102,41 @@ export async function control(deps: EngineDeps, kind: ControlRequest['kind'], op
     return { kind: 'delegated', holder: err.holder };
   }
   try {
+    const read = await (reading ?? readApp(deps.kube, deps.namespace, deps.app));
+    const drives = { ...options, stopAtPause: true };
     try {
-      await storeRequest(underLock(deps, lock), request(kind, holderIdentity(), deps.now(), extra), options);
+      checkRequest(deps, read, req, options);
     } catch (err) {
       // Nothing left to ask (e.g. a switch that a killed command already made): still
       // converge what is live — a half-applied flip is finished by this drive.
       if (!(err instanceof NothingToDo)) throw err;
-      return { kind: 'nothing', message: err.message, result: await driveUnder(deps, lock, { ...options, stopAtPause: true }) };
+      return { kind: 'nothing', message: err.message, result: await driveUnder(deps, lock, drives, { read }) };
     }
-    return { kind: 'done', result: await driveUnder(deps, lock, { ...options, stopAtPause: true }) };
+    // Holding the lease, the request goes straight into the first decision: the state is
+    // written once, with the request carried out (killed before that, nothing happened).
+    return { kind: 'done', result: await driveUnder(deps, lock, drives, { read, request: req }) };
   } finally {
     await lock.release();
   }
 }
 
+/** Refuses a request the app cannot take (or that there is nothing left to do for); returns the state it applies to. */
+function checkRequest(deps: EngineDeps, read: AppRead, req: ControlRequest, options: RunOptions): RolloutState {
+  const { stored, world } = read;
+  if (stored === undefined && world.deployments.size === 0 && world.original === undefined) throw new Error(`no app "${deps.app}" in namespace ${deps.namespace}`);
+  const state = reconcile(stored?.state ?? initialState(world, options.settings, deps.now()), world, options.settings, deps.now());
+  validate(state, req);
+  return state;
+}
+
+/** Stores `req` in the state for the command that holds the lease to carry out. */
 async function storeRequest(deps: EngineDeps, req: ControlRequest, options: RunOptions): Promise<void> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const [stored, world] = await Promise.all([readState(deps.kube, deps.namespace, deps.app), readWorld(deps.kube, deps.namespace, deps.app)]);
-    if (stored === undefined && world.deployments.size === 0 && world.original === undefined) throw new Error(`no app "${deps.app}" in namespace ${deps.namespace}`);
-    const state = reconcile(stored?.state ?? initialState(world, options.settings, deps.now()), world, options.settings, deps.now());
-    validate(state, req);
+    const read = await readApp(deps.kube, deps.namespace, deps.app);
+    const state = checkRequest(deps, read, req, options);
     state.request = req;
     try {
-      await writeState(deps.kube, deps.namespace, { state, resourceVersion: stored?.resourceVersion });
+      await writeState(deps.kube, deps.namespace, { state, resourceVersion: read.stored?.resourceVersion });
       return;
     } catch (err) {
       if (!(err instanceof StateConflict)) throw err;

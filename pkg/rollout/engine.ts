@@ -8,10 +8,14 @@ import type { Execution } from './execute.ts';
 import type { StoredHistoryEntry } from './history.ts';
 import type { RolloutState } from './state.ts';
 import { buildStatus } from './status.ts';
+import { initialState } from './reconcile.ts';
+import type { ControlRequest } from './state.ts';
 import { readState, StateConflict } from './store.ts';
+import type { StoredState } from './store.ts';
 import type { AppStatus, GateStatus } from './view.ts';
 import { waitForAppChange } from './watch.ts';
 import { readRestarts, readWorld } from './world.ts';
+import type { World } from './world.ts';
 
 /** What the engine reports while it works; the CLI formats each kind. */
 export type EngineEvent = { kind: 'history'; entry: StoredHistoryEntry; /** Set when several apps are driven at once (a release). */ app?: string } | { kind: 'status'; view: AppStatus };
@@ -51,6 +55,30 @@ export interface DriveResult {
   view: AppStatus;
 }
 
+/** The app as one pass reads it: the live objects (with the pods' restarts) and the stored state. */
+export interface AppRead {
+  world: World;
+  stored: StoredState | undefined;
+}
+
+/** Reads the app for a pass: the live objects, the stored state and the pods' restarts, in parallel. */
+export async function readApp(kube: Kube, namespace: string, app: string): Promise<AppRead> {
+  const [world, stored, restarts] = await Promise.all([readWorld(kube, namespace, app), readState(kube, namespace, app), readRestarts(kube, namespace, app)]);
+  world.restarts = restarts;
+  return { world, stored };
+}
+
+/**
+ * Where a drive starts, when its caller has read the app already: a control command reads
+ * it while it takes the lease, and its `request` goes into the first decision instead of
+ * being stored on its own first. Until a pass stores the state, a pass that must read again
+ * (a state conflict) asks for the request again.
+ */
+export interface DriveStart {
+  read: AppRead;
+  request?: ControlRequest;
+}
+
 /** One read of the app, and what executing its decisions left. */
 interface Pass {
   x: Execution;
@@ -63,14 +91,18 @@ interface Pass {
  * idempotent, so a drive killed between any two API calls converges when run again
  * (DESIGN.md invariant 5).
  */
-export async function drive(deps: EngineDeps, options: DriveOptions): Promise<DriveResult> {
+export async function drive(deps: EngineDeps, options: DriveOptions, start?: DriveStart): Promise<DriveResult> {
   const deadline = options.timeoutMs === undefined ? undefined : deps.now() + options.timeoutMs;
   const policy = policyOf(options);
   let checks: GateStatus[] = [];
+  let read = start?.read;
+  const pending = { request: start?.request };
   for (;;) {
     let pass: Pass;
     try {
-      pass = await runPass(deps, policy, (c) => (checks = c));
+      const given = read;
+      read = undefined;
+      pass = await runPass(deps, policy, (c) => (checks = c), given ?? (await readApp(deps.kube, deps.namespace, deps.app)), pending);
     } catch (err) {
       // Another command stored a request between our read and our write: read again.
       if (err instanceof StateConflict) continue;
@@ -107,25 +139,34 @@ export async function drive(deps: EngineDeps, options: DriveOptions): Promise<Dr
  * stop. A decision that needs a measurement gets it (the analysis stage runs, storing
  * its progress) and is made again on the same world with the outcome.
  */
-async function runPass(deps: EngineDeps, policy: Policy, setChecks: (checks: GateStatus[]) => void): Promise<Pass> {
-  const [world, stored, restarts] = await Promise.all([readWorld(deps.kube, deps.namespace, deps.app), readState(deps.kube, deps.namespace, deps.app), readRestarts(deps.kube, deps.namespace, deps.app)]);
+async function runPass(deps: EngineDeps, policy: Policy, setChecks: (checks: GateStatus[]) => void, read: AppRead, pending: { request?: ControlRequest | undefined }): Promise<Pass> {
+  const { world, stored } = read;
   if (world.deployments.size === 0 && world.original === undefined) {
     throw new Error(`no app "${deps.app}" in namespace ${deps.namespace}: no Deployment labelled switchyard.dev/app=${deps.app}`);
   }
-  world.restarts = restarts;
-  const x: Execution = { kube: deps.kube, namespace: deps.namespace, app: deps.app, world, state: stored?.state, rv: stored?.resourceVersion, now: deps.now, recorded: (entry) => deps.emit({ kind: 'history', entry }) };
+  // A request not stored yet goes into this decision; once a write stores the state it is spent.
+  const request = pending.request;
+  const base = request === undefined ? stored?.state : { ...(stored?.state ?? initialState(world, policy.settings, deps.now())), request };
+  const x: Execution = { kube: deps.kube, namespace: deps.namespace, app: deps.app, world, state: base, rv: stored?.resourceVersion, now: deps.now, recorded: (entry) => deps.emit({ kind: 'history', entry }) };
+  if (request !== undefined) x.stored = () => delete pending.request;
   if (deps.signal !== undefined) x.signal = deps.signal;
   const measured = new Map<string, AnalysisOutcome>();
-  for (;;) {
+  for (let decisions = 1; ; decisions++) {
     const decision = decide({ stored: x.state, world: x.world, now: deps.now(), policy, measured });
     if (decision.checks !== undefined) setChecks(decision.checks);
     await execute(x, decision.effects);
     const { next } = decision;
     if (next.kind === 'fail') throw next.error;
+    // A decision that only stored the state left the world as read: decide again on it
+    // (a step that ends a pause goes on to the next one without reading the app again).
+    if (next.kind === 'again' && decisions < MAX_DECISIONS_PER_READ && decision.effects.every((e) => e.kind === 'write-state' || e.kind === 'record')) continue;
     if (next.kind !== 'measure') return { x, next };
     measured.set(next.key, await analyse(analysisDeps(x), stateOf(x), x.world, next.gates, next.key, next.hook));
   }
 }
+
+/** Decisions made on one read of the world before it is read again (a bound, never reached by a sound decision). */
+const MAX_DECISIONS_PER_READ = 16;
 
 /** What deciding needs of the drive's options. */
 function policyOf(options: DriveOptions): Policy {

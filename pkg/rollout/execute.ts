@@ -34,11 +34,27 @@ export interface Execution {
    * routes: the same plan again (a decision made again after a measurement) is already live.
    */
   applied?: string;
+  /** Called once a write stored the state. */
+  stored?: () => void;
+  /** Kubernetes Events on their way: they never hold up the writes after them. */
+  events?: Promise<void>[];
 }
 
-/** Carries out `effects` in order; a write that fails (e.g. a StateConflict) stops the rest. */
+/**
+ * Carries out `effects` in order; a write that fails (e.g. a StateConflict) stops the rest.
+ * The Event of a `record` is sent alongside the writes after it (an Event is a notice,
+ * not state: the history in the state is the record) and awaited before this returns.
+ */
 export async function execute(x: Execution, effects: readonly Effect[]): Promise<void> {
-  for (const effect of effects) await apply(x, effect);
+  try {
+    for (const effect of effects) await apply(x, effect);
+  } finally {
+    await flushEvents(x);
+  }
+}
+
+async function flushEvents(x: Execution): Promise<void> {
+  while (x.events !== undefined && x.events.length > 0) await Promise.all(x.events.splice(0));
 }
 
 async function apply(x: Execution, effect: Effect): Promise<void> {
@@ -49,7 +65,7 @@ async function apply(x: Execution, effect: Effect): Promise<void> {
       return;
     case 'record':
       x.recorded(effect.entry);
-      await emitEvent(x.kube, x.namespace, x.app, effect.entry.event, effect.entry.message, eventType(effect.entry), x.now());
+      (x.events ??= []).push(emitEvent(x.kube, x.namespace, x.app, effect.entry.event, effect.entry.message, eventType(effect.entry), x.now()));
       return;
     case 'apply-traffic': {
       const key = JSON.stringify([effect.plan, effect.router]);
@@ -81,6 +97,7 @@ async function apply(x: Execution, effect: Effect): Promise<void> {
 async function store(x: Execution, state: RolloutState): Promise<void> {
   x.rv = await writeState(x.kube, x.namespace, { state, resourceVersion: x.rv });
   x.state = state;
+  x.stored?.();
 }
 
 /**
@@ -100,6 +117,7 @@ export function analysisDeps(x: Execution): AnalysisDeps {
       const added = state.history.slice(known);
       await store(x, state);
       for (const entry of added) await apply(x, { kind: 'record', entry });
+      await flushEvents(x);
     },
   };
   if (x.signal !== undefined) out.signal = x.signal;

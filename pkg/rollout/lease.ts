@@ -67,6 +67,12 @@ export interface LeaseOptions {
   now: () => number;
   /** How often the lease is renewed. Default: a third of LEASE_SECONDS. */
   renewEveryMs?: number;
+  /**
+   * Called as the lease is written, once it was found free (or ours to take): what the
+   * caller reads from then on sees every write of a previous holder, which released it
+   * first, so reads can go alongside the write. Called again if that write is refused.
+   */
+  taking?: () => void;
 }
 
 /** Who we are: `user@host/pid`, so a crashed holder on the same host can be recognised. */
@@ -119,6 +125,7 @@ export async function acquireLease(kube: Kube, namespace: string, app: string, o
       metadata: { name, namespace, labels: { [APP_LABEL]: app, [ROLE_LABEL]: 'lease' } },
       spec: { holderIdentity: holder, leaseDurationSeconds: LEASE_SECONDS, acquireTime: stamp, renewTime: stamp },
     };
+    options.taking?.();
     try {
       if (existing === undefined) await kube.create(lease);
       else await kube.update({ ...lease, metadata: { ...lease.metadata, resourceVersion: existing.metadata.resourceVersion } });
