@@ -61,7 +61,8 @@ export async function runPostRenderer(argv: string[], io: Io): Promise<number> {
     return EXIT.ok;
   }
   try {
-    const input = (await readAll(io.stdin, MAX_INPUT)).toString('utf8');
+    const input = readAll(io.stdin, MAX_INPUT).then((b) => b.toString('utf8'));
+    input.catch(() => undefined); // awaited by postRender; this only keeps an early failure from going unhandled
     const result = await postRender(input, renderOptions(args), stateSource(args, io.env));
     const helm = result.warnings.length > 0 ? helmParent() : undefined;
     for (const warning of result.warnings) {

@@ -97,9 +97,12 @@ export class HttpKube implements Kube {
   }
 
   /** Closes idle connections so the process can exit. */
-  close(): void {
+  /** Closes the connections once their requests are done; `now` ends them at once (their requests fail). */
+  close(now = false): void {
     this.#agent.destroy();
-    if (this.#h2) this.#h2.conn.close();
+    if (!this.#h2) return;
+    if (now) this.#h2.conn.destroy();
+    else this.#h2.conn.close();
   }
 
   async get(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {

@@ -39,6 +39,8 @@ export class H2Connection {
   readonly #authority: string;
   readonly #options: SecureClientSessionOptions;
   #session: Promise<ClientHttp2Session> | undefined;
+  /** The session of {@link #session}, from the moment it starts connecting. */
+  #raw: ClientHttp2Session | undefined;
   #open = 0;
 
   constructor(authority: string, options: SecureClientSessionOptions) {
@@ -76,10 +78,18 @@ export class H2Connection {
     this.#session = undefined;
   }
 
+  /** Ends the session now, connecting or not: its open requests fail. */
+  destroy(): void {
+    this.#raw?.destroy();
+    this.#raw = undefined;
+    this.#session = undefined;
+  }
+
   #connect(): Promise<ClientHttp2Session> {
     if (this.#session !== undefined) return this.#session;
     const pending = new Promise<ClientHttp2Session>((resolve, reject) => {
       const session = http2().connect(this.#authority, this.#options);
+      this.#raw = session;
       let connected = false;
       const forget = (): void => {
         if (this.#session === pending) this.#session = undefined;

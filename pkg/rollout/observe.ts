@@ -52,7 +52,11 @@ export async function listLive(kube: Kube, namespace: string): Promise<LiveObjec
  * stable version is what the stable Service selects; weights are what the routes carry.
  */
 export async function observe(kube: Kube, namespace: string, apps: string[]): Promise<ObservedState> {
-  const live = await listLive(kube, namespace);
+  return observeLive(kube, namespace, apps, await listLive(kube, namespace));
+}
+
+/** {@link observe} from objects listed already; reads only the ReplicaSets of an app being adopted. */
+export async function observeLive(kube: Kube, namespace: string, apps: string[], live: LiveObjects): Promise<ObservedState> {
   const state: ObservedState = { apps: {}, cluster: { routers: live.routers } };
   for (const app of apps) {
     const observed = observeApp(app, live);
