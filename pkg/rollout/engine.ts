@@ -8,7 +8,7 @@ import type { Execution } from './execute.ts';
 import type { StoredHistoryEntry } from './history.ts';
 import type { RolloutState } from './state.ts';
 import { buildStatus } from './status.ts';
-import { initialState } from './reconcile.ts';
+import { initialState, reconcile } from './reconcile.ts';
 import type { ControlRequest } from './state.ts';
 import { readState, StateConflict } from './store.ts';
 import type { StoredState } from './store.ts';
@@ -146,7 +146,10 @@ async function runPass(deps: EngineDeps, policy: Policy, setChecks: (checks: Gat
   }
   // A request not stored yet goes into this decision; once a write stores the state it is spent.
   const request = pending.request;
-  const base = request === undefined ? stored?.state : { ...(stored?.state ?? initialState(world, policy.settings, deps.now())), request };
+  // Brought up to date with the world first, as a stored request would be: a new version
+  // the app has not seen yet starts its rollout, then the request applies to it.
+  const now = deps.now();
+  const base = request === undefined ? stored?.state : { ...reconcile(stored?.state ?? initialState(world, policy.settings, now), world, policy.settings, now), request };
   const x: Execution = { kube: deps.kube, namespace: deps.namespace, app: deps.app, world, state: base, rv: stored?.resourceVersion, now: deps.now, recorded: (entry) => deps.emit({ kind: 'history', entry }) };
   if (request !== undefined) x.stored = () => delete pending.request;
   if (deps.signal !== undefined) x.signal = deps.signal;

@@ -47,10 +47,25 @@ export interface Execution {
  */
 export async function execute(x: Execution, effects: readonly Effect[]): Promise<void> {
   try {
-    for (const effect of effects) await apply(x, effect);
+    for (const [i, effect] of effects.entries()) {
+      if (effect.kind === 'write-state' && supersededAt(effects, i)) continue;
+      await apply(x, effect);
+    }
   } finally {
     await flushEvents(x);
   }
+}
+
+/**
+ * Whether the state write at `i` is followed by another before any other write: the later
+ * one stores all of it (each is the whole state), so only that one is sent.
+ */
+function supersededAt(effects: readonly Effect[], i: number): boolean {
+  for (const later of effects.slice(i + 1)) {
+    if (later.kind === 'write-state') return true;
+    if (later.kind !== 'record') return false;
+  }
+  return false;
 }
 
 async function flushEvents(x: Execution): Promise<void> {
