@@ -163,8 +163,12 @@ function analysed(d: Draft, key: string, hook: Hook): Next | undefined {
  * pending, a rollback when a check fails or the progress deadline passed.
  */
 function ready(d: Draft, version: string, desired: number): 'pass' | Next {
+  // The step's clock starts with its first scale (one state write for both).
   if (scaleTo(d, d.world.deployments.get(version), desired)) {
-    commit(d, (s) => record(s, d.now, { event: 'Scaled', message: `${version} scaled to ${desired} replicas`, version, replicas: desired }));
+    commit(d, (s) => {
+      record(s, d.now, { event: 'Scaled', message: `${version} scaled to ${desired} replicas`, version, replicas: desired });
+      s.stepStartedAt ??= new Date(d.now).toISOString();
+    });
     return { kind: 'again' };
   }
   if (d.state.stepStartedAt === undefined) commit(d, (s) => (s.stepStartedAt = new Date(d.now).toISOString()));

@@ -127,9 +127,8 @@ export async function acquireLease(kube: Kube, namespace: string, app: string, o
     };
     options.taking?.();
     try {
-      if (existing === undefined) await kube.create(lease);
-      else await kube.update({ ...lease, metadata: { ...lease.metadata, resourceVersion: existing.metadata.resourceVersion } });
-      return startRenewal(kube, { namespace, app, name, holder, now: options.now, everyMs: options.renewEveryMs ?? (LEASE_SECONDS * 1000) / 3 });
+      const written = existing === undefined ? await kube.create(lease) : await kube.update({ ...lease, metadata: { ...lease.metadata, resourceVersion: existing.metadata.resourceVersion } });
+      return startRenewal(kube, { namespace, app, name, holder, now: options.now, everyMs: options.renewEveryMs ?? (LEASE_SECONDS * 1000) / 3, written });
     } catch (err) {
       if (isKubeError(err, 'conflict') || isKubeError(err, 'already-exists')) continue;
       throw err;
@@ -145,6 +144,8 @@ interface Held {
   holder: string;
   now: () => number;
   everyMs: number;
+  /** The Lease as last written. */
+  written: KubeObject;
 }
 
 /**
@@ -156,6 +157,7 @@ function startRenewal(kube: Kube, held: Held): Lock {
   const { namespace, app, name, holder, now } = held;
   const controller = new AbortController();
   let renewedAt = now();
+  let last: KubeObject | undefined = held.written;
   let stopped = false;
   let inflight: Promise<void> = Promise.resolve();
   const lose = (err: LeaseLost): void => {
@@ -174,7 +176,7 @@ function startRenewal(kube: Kube, held: Held): Lock {
       const stamp = now();
       (lease.spec as { renewTime?: string }).renewTime = micro(stamp);
       try {
-        await kube.update(lease);
+        last = await kube.update(lease);
         renewedAt = stamp;
         return;
       } catch (err) {
@@ -216,7 +218,8 @@ function startRenewal(kube: Kube, held: Held): Lock {
       if (controller.signal.aborted) return;
       for (let attempt = 0; attempt < 3; attempt++) {
         try {
-          const lease = await kube.get('coordination.k8s.io/v1', 'Lease', namespace, name);
+          // The Lease as this command last wrote it, unless that is out of date (then read it).
+          const lease = attempt === 0 && last?.metadata.resourceVersion !== undefined ? structuredClone(last) : await kube.get('coordination.k8s.io/v1', 'Lease', namespace, name);
           if (lease === undefined || (lease.spec as { holderIdentity?: string }).holderIdentity !== holder) return;
           (lease.spec as Record<string, unknown>).holderIdentity = '';
           await kube.update(lease);

@@ -6,7 +6,7 @@ import { cleanLiveObject, isHeadless, previewService, SCALER_KINDS, versionServi
 import { checkPlan, providers, routeTraffic, spansVersions, stableAnnotations } from '../route/index.ts';
 import { deleteConfigCopies } from './config-copies.ts';
 import type { RolloutState } from './state.ts';
-import { recordedWeights } from './world.ts';
+import { refreshTraffic } from './world.ts';
 import type { World } from './world.ts';
 
 /**
@@ -60,12 +60,12 @@ export async function applyTraffic(kube: Kube, world: World, plan: AppPlan, rout
   const spans = spansVersions(provider);
   const wanted = stable.original ? { [POD_TEMPLATE_HASH_LABEL]: plan.originalPodTemplateHash ?? null, [APP_LABEL]: null, [VERSION_LABEL]: null } : { [APP_LABEL]: plan.app, [VERSION_LABEL]: spans ? null : stable.version, [POD_TEMPLATE_HASH_LABEL]: null };
   const annotations = stableAnnotations(provider, stable.version);
-  for (const svc of world.stableServices) {
+  for (const [i, svc] of world.stableServices.entries()) {
     const selector = (svc.spec as { selector?: Record<string, string> }).selector ?? {};
     const current = svc.metadata.annotations ?? {};
     if (Object.entries(wanted).every(([k, v]) => (v === null ? selector[k] === undefined : selector[k] === v)) && Object.entries(annotations).every(([k, v]) => current[k] === v)) continue;
     const patch = Object.keys(annotations).length === 0 ? { spec: { selector: wanted } } : { metadata: { annotations }, spec: { selector: wanted } };
-    await kube.patch('v1', 'Service', ns, svc.metadata.name, 'merge', patch, { fieldManager: fieldManagerFor(svc) });
+    world.stableServices[i] = await kube.patch('v1', 'Service', ns, svc.metadata.name, 'merge', patch, { fieldManager: fieldManagerFor(svc) });
     change.services.push(svc.metadata.name);
   }
   for (const svc of world.stableServices) {
@@ -104,10 +104,10 @@ export async function applyTraffic(kube: Kube, world: World, plan: AppPlan, rout
       world.canaryRoutes = world.canaryRoutes.filter((c) => c !== stale);
       change.deleted.push(`${stale.kind}/${stale.metadata.name}`);
     }
-    // What the routes carry now: a view made after this write (the live view of an
-    // analysis stage that starts on the same world) shows the weights just written.
-    world.liveWeights = recordedWeights([...world.routes, ...world.canaryRoutes]);
   }
+  // The world now holds what was written: a decision made again on it (or the live view of
+  // an analysis stage that starts on it) sees the selectors and weights just written.
+  refreshTraffic(world);
   return change;
 }
 
@@ -120,12 +120,13 @@ async function syncPreview(kube: Kube, world: World, plan: AppPlan, change: Traf
     const live = world.previewServices.get(name);
     if (preview === undefined) {
       if (live !== undefined && (await kube.delete('v1', 'Service', world.namespace, name))) change.deleted.push(`Service/${name}`);
+      world.previewServices.delete(name);
       continue;
     }
     const desired = previewService(chartView(svc), plan, preview);
     const selector = (live?.spec as { selector?: Record<string, string> } | undefined)?.selector;
     if (selector !== undefined && JSON.stringify(selector) === JSON.stringify((desired.spec as { selector: Record<string, string> }).selector)) continue;
-    await kube.apply(forApply(desired, world.namespace));
+    world.previewServices.set(name, await kube.apply(forApply(desired, world.namespace)));
     change.services.push(name);
   }
 }
@@ -156,9 +157,11 @@ function sameRoute(live: KubeObject, desired: KubeObject): boolean {
 export async function scale(kube: Kube, world: World, deployment: KubeObject | undefined, replicas: number): Promise<boolean> {
   if (deployment === undefined) return false;
   if ((deployment.spec as { replicas?: number }).replicas === replicas) return false;
-  await kube.patch('apps/v1', 'Deployment', world.namespace, deployment.metadata.name, 'merge', { spec: { replicas } }, { fieldManager: fieldManagerFor(deployment) });
-  // The rest of this pass plans from the world: let it see the new count.
+  const scaled = await kube.patch('apps/v1', 'Deployment', world.namespace, deployment.metadata.name, 'merge', { spec: { replicas } }, { fieldManager: fieldManagerFor(deployment) });
+  // The rest of this pass plans from the world: let it see the Deployment as written (its
+  // new count and generation; its status is what the controller last reported).
   (deployment.spec as { replicas?: number }).replicas = replicas;
+  if (scaled?.metadata !== undefined) Object.assign(deployment, { metadata: scaled.metadata, spec: scaled.spec, status: scaled.status });
   return true;
 }
 

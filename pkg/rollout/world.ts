@@ -95,12 +95,8 @@ export async function readWorld(kube: Kube, namespace: string, app: string): Pro
   }
   const serviceNames = new Set(world.stableServices.map((s) => s.metadata.name));
   world.ingresses = ingresses.filter((i) => role(i) !== 'canary-route' && [...ingressServiceNames(i)].some((n) => serviceNames.has(n)));
+  refreshTraffic(world);
   const selector = (world.stableServices[0]?.spec as { selector?: Record<string, string> } | undefined)?.selector;
-  const annotations = world.stableServices[0]?.metadata.annotations ?? {};
-  const liveStable = selector?.[VERSION_LABEL] ?? annotations[STABLE_VERSION_ANNOTATION];
-  if (liveStable !== undefined) world.liveStable = liveStable;
-  const router = annotations[ROUTER_ANNOTATION];
-  if (router !== undefined && isRouterName(router)) world.router = router;
   if (original !== undefined && (role(original) === undefined || role(original) === 'original')) {
     let version = 'unversioned';
     try {
@@ -112,8 +108,23 @@ export async function readWorld(kube: Kube, namespace: string, app: string): Pro
     const hash = selector?.[POD_TEMPLATE_HASH_LABEL];
     if (hash !== undefined) world.original.podTemplateHash = hash;
   }
-  world.liveWeights = recordedWeights([...world.routes, ...world.canaryRoutes]);
   return world;
+}
+
+/**
+ * Derives what the world says about traffic from its Services and routes: the version the
+ * stable Services select, the router recorded on them and the weights the routes carry.
+ * Called on a world as read, and again once the executor has put what it wrote into it.
+ */
+export function refreshTraffic(world: World): void {
+  const selector = (world.stableServices[0]?.spec as { selector?: Record<string, string> } | undefined)?.selector;
+  const annotations = world.stableServices[0]?.metadata.annotations ?? {};
+  const liveStable = selector?.[VERSION_LABEL] ?? annotations[STABLE_VERSION_ANNOTATION];
+  if (liveStable === undefined) delete world.liveStable;
+  else world.liveStable = liveStable;
+  const router = annotations[ROUTER_ANNOTATION];
+  if (router !== undefined && isRouterName(router)) world.router = router;
+  world.liveWeights = recordedWeights([...world.routes, ...world.canaryRoutes]);
 }
 
 /** Container restarts plus failed pods of each version of `app` (one list of its pods). */
