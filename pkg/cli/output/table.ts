@@ -8,23 +8,6 @@ export const NONE = '-';
 /** Gap between plain columns; kubectl's tabwriter uses three spaces. */
 const GAP = 3;
 
-const NO_BORDERS = {
-  top: '',
-  'top-mid': '',
-  'top-left': '',
-  'top-right': '',
-  bottom: '',
-  'bottom-mid': '',
-  'bottom-left': '',
-  'bottom-right': '',
-  left: '',
-  'left-mid': '',
-  mid: '',
-  'mid-mid': '',
-  right: '',
-  'right-mid': '',
-  middle: '',
-} as const;
 
 /**
  * A table of `head` and `rows`. With colour off: kubectl-style plain columns (upper-case
@@ -33,12 +16,31 @@ const NO_BORDERS = {
  * widths are measured without it. Ends with a newline.
  */
 export function renderTable(head: readonly string[], rows: readonly (readonly string[])[], style: Style): string {
-  const table = style.color
-    ? new Table({ head: head.map((h) => style.bold(h)), style: { head: [], border: [], compact: true } })
-    : new Table({ head: [...head], chars: NO_BORDERS, style: { head: [], border: [], 'padding-left': 0, 'padding-right': GAP } });
+  if (!style.color) return plainColumns(head, rows);
+  const table = new Table({ head: head.map((h) => style.bold(h)), style: { head: [], border: [], compact: true } });
   for (const row of rows) table.push([...row]);
   const lines = table.toString().split('\n');
   return `${lines.map((line) => line.trimEnd()).join('\n')}\n`;
+}
+
+/**
+ * kubectl's tabwriter layout: each column as wide as its widest cell plus {@link GAP}
+ * spaces, no trailing spaces. Written here rather than through cli-table3, which takes
+ * about 0.4 ms a row (400 ms for `list -A` over 1,000 apps) to lay out the same thing.
+ */
+function plainColumns(head: readonly string[], rows: readonly (readonly string[])[]): string {
+  const all = [head, ...rows];
+  const widths = head.map((_, c) => Math.max(...all.map((row) => displayWidth(row[c] ?? ''))));
+  let out = '';
+  for (const row of all) {
+    let line = '';
+    for (const [c, width] of widths.entries()) {
+      const cell = row[c] ?? '';
+      line += c === widths.length - 1 ? cell : cell + ' '.repeat(width - displayWidth(cell) + GAP);
+    }
+    out += `${line.trimEnd()}\n`;
+  }
+  return out;
 }
 
 /** `ready/replicas`, green when all are ready, yellow when some, red when none of several. */
