@@ -61,6 +61,7 @@ export async function runPlugin(spec: PluginSpec, argv: string[], io: Io): Promi
       if (err !== undefined) throw err;
       throw new UsageError(message ?? 'invalid arguments');
     }) as unknown as Argv;
+  skipHelpCache(parser);
   parser = spec.strategy === 'canary' ? registerRolloutCommands(parser, register, spec.strategy) : registerBlueGreenCommands(parser, register);
   parser = registerReadCommands(parser, register);
   parser = registerManifestCommands(parser, register, spec.strategy);
@@ -86,6 +87,16 @@ export async function runPlugin(spec: PluginSpec, argv: string[], io: Io): Promi
     ctx?.close();
   }
   return code;
+}
+
+/**
+ * yargs renders the help of a command as soon as its handler has started, to show it should
+ * the handler fail (about 30 ms of CPU, which holds up the handler's first answers from the
+ * cluster). Our failure handler never shows help, so the render is skipped.
+ */
+function skipHelpCache(parser: Argv): void {
+  const usage = (parser as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } }).getInternalMethods?.().getUsageInstance?.();
+  if (usage?.cacheHelpMessage !== undefined) usage.cacheHelpMessage = () => undefined;
 }
 
 /** The hidden first argument that asks for completions (what the kubectl_complete-<plugin> shims pass). */
