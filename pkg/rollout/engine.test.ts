@@ -38,6 +38,23 @@ test('a four-step canary steps the weights, scales the canary with them and prom
   assertPromoted(kube);
 });
 
+test('a drive reads the app once, then decides on the world its writes keep up to date (the fake needs no waits)', async () => {
+  const kube = cluster();
+  const list = kube.list.bind(kube);
+  let reads = 0;
+  kube.list = (apiVersion, kind, namespace, opts) => {
+    if (kind === 'Deployment') reads++;
+    return list(apiVersion, kind, namespace, opts);
+  };
+  const writes = kube.writes;
+  const result = await run(kube);
+  assert.equal(result.outcome, 'healthy');
+  assertPromoted(kube);
+  assert.equal(reads, 1, 'one read of the Deployments for the whole rollout, the final view included');
+  // A state write that another follows before any other write is left out (34 writes without that).
+  assert.ok(kube.writes - writes <= 30, `${kube.writes - writes} writes`);
+});
+
 test('killed before any one of its writes, a new run converges to the same end state (invariant 5)', async (t) => {
   const total = cluster();
   total.writes = 0;

@@ -164,7 +164,7 @@ async function runPass(deps: EngineDeps, policy: Policy, setChecks: (checks: Gat
     await execute(x, decision.effects);
     const { next } = decision;
     if (next.kind === 'fail') throw next.error;
-    tracked &&= decision.effects.every((e) => TRACKED.has(e.kind));
+    tracked &&= decision.effects.every((e) => TRACKED[e.kind]);
     // The executor keeps the world up to date with these writes (the objects the API server
     // answered with): decide again on it instead of reading the app again. Only other
     // effects (a deletion, scalers retargeted, a webhook) or a wait need a fresh read.
@@ -180,8 +180,23 @@ async function runPass(deps: EngineDeps, policy: Policy, setChecks: (checks: Gat
 /** Decisions made on one read of the world before it is read again (a bound, never reached by a sound decision). */
 const MAX_DECISIONS_PER_READ = 16;
 
-/** Effects whose writes the executor puts into the world it works on (see traffic.ts). */
-const TRACKED: ReadonlySet<Effect['kind']> = new Set(['write-state', 'record', 'apply-traffic', 'scale']);
+/**
+ * Whether the executor puts an effect's writes into the world it works on: traffic.ts keeps
+ * the Services, routes, Deployments and scalers it writes or deletes; the state, Events and
+ * webhooks are not part of the world. A pass with an effect that is not tracked reads again.
+ * Typed over every kind, so a new kind must say.
+ */
+const TRACKED: Record<Effect['kind'], boolean> = {
+  'write-state': true,
+  record: true,
+  'apply-traffic': true,
+  scale: true,
+  'retarget-scalers': true,
+  'delete-version': true,
+  'notify-rollback': true,
+  'notify-promoted': true,
+};
+
 
 /** What deciding needs of the drive's options. */
 function policyOf(options: DriveOptions): Policy {

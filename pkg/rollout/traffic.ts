@@ -167,18 +167,22 @@ export async function scale(kube: Kube, world: World, deployment: KubeObject | u
 
 /** Points the app's HPAs, VPAs and ScaledObjects at `deployment` (kinds the cluster does not serve are skipped). */
 export async function retargetScalers(kube: Kube, world: World, deployment: string): Promise<void> {
-  for (const { apiVersion, kind, field } of SCALER_KINDS) {
-    let items: KubeObject[];
+  // One list per kind, together (a kind the cluster does not serve costs one discovery call).
+  const lists = await Promise.all(SCALER_KINDS.map(async ({ apiVersion, kind }) => {
     try {
-      items = (await kube.list(apiVersion, kind, world.namespace, { labelSelector: `${APP_LABEL}=${world.app}` })).items;
+      return (await kube.list(apiVersion, kind, world.namespace, { labelSelector: `${APP_LABEL}=${world.app}` })).items;
     } catch (err) {
-      if (isKubeError(err, 'not-found')) continue;
+      if (isKubeError(err, 'not-found')) return [];
       throw err;
     }
-    for (const scaler of items) {
+  }));
+  for (const [i, { apiVersion, kind, field }] of SCALER_KINDS.entries()) {
+    for (const scaler of lists[i]!) {
       const ref = (scaler.spec as Record<string, { name?: string } | undefined>)[field];
       if (ref === undefined || ref.name === deployment) continue;
-      await kube.patch(apiVersion, kind, world.namespace, scaler.metadata.name, 'merge', { spec: { [field]: { name: deployment } } }, { fieldManager: fieldManagerFor(scaler) });
+      const written = await kube.patch(apiVersion, kind, world.namespace, scaler.metadata.name, 'merge', { spec: { [field]: { name: deployment } } }, { fieldManager: fieldManagerFor(scaler) });
+      // The world holds the app's HPAs (capacity reads their maximum): keep them as written.
+      world.scalers = world.scalers.map((s) => (s.kind === kind && s.metadata.name === scaler.metadata.name ? written : s));
     }
   }
 }
@@ -186,10 +190,16 @@ export async function retargetScalers(kube: Kube, world: World, deployment: stri
 /** Deletes a retired version, with its copies of the chart's config: its header routes must already be gone. */
 export async function deleteVersion(kube: Kube, world: World, version: string): Promise<void> {
   const { items } = await kube.list('v1', 'Service', world.namespace, { labelSelector: `${APP_LABEL}=${world.app},${VERSION_LABEL}=${version}` });
-  for (const svc of items) if (svc.metadata.annotations?.[RENDERED_ANNOTATION] !== undefined) await kube.delete('v1', 'Service', world.namespace, svc.metadata.name);
+  for (const svc of items) {
+    if (svc.metadata.annotations?.[RENDERED_ANNOTATION] === undefined) continue;
+    await kube.delete('v1', 'Service', world.namespace, svc.metadata.name);
+    world.versionServices.delete(svc.metadata.name);
+  }
   const d = world.deployments.get(version) ?? (world.original?.version === version ? world.original.deployment : undefined);
   if (d === undefined) return;
   await kube.delete('apps/v1', 'Deployment', world.namespace, d.metadata.name);
+  if (world.deployments.get(version) === d) world.deployments.delete(version);
+  else delete world.original;
   await deleteConfigCopies(kube, world.namespace, d);
 }
 
