@@ -14,7 +14,7 @@ import { management } from './managed.ts';
 import { childName } from './naming.ts';
 import { nameNewVersion, resolveVersion } from './version.ts';
 import type { VersionSource } from './version.ts';
-import { chartReplicas, cleanLiveObject, configCopy, isHeadless, isRendered, mark, pinService, podLabels, previewService, retargetScaler, SCALER_KINDS, serviceSelector, targetsDeployment, versionDeployment, versionService } from './workload.ts';
+import { chartReplicas, cleanLiveObject, configCopy, isHeadless, isRendered, mark, pinService, podLabels, previewService, retargetScaler, SCALER_KINDS, serviceSelector, targetDeployment, versionDeployment, versionService } from './workload.ts';
 import { describeDetection, ingressServiceNames, isAnyRoute, provider, routeKinds, routeServices, routeTraffic, selectRouter, spansVersions, stableServiceFor } from '../route/index.ts';
 import type { ParentGateway, RouteProvider, RouterName } from '../route/index.ts';
 
@@ -137,10 +137,18 @@ export function renderPrepared(prepared: Prepared, options: RenderOptions, obser
   const claims = new Map(of('PersistentVolumeClaim').map((p) => [p.object.metadata.name, p.object]));
   const configs = chartConfigs(docs);
 
+  // Each pairing below is looked up in indexes built once: a release (or a stream of many)
+  // with hundreds of Deployments and Services would otherwise compare every pair per app.
+  const selectors = new Map(services.map((svc) => [svc, Object.entries(serviceSelector(svc.object)!)]));
+  const labels = new Map(candidates.map((dep) => [dep, podLabels(dep.object)]));
+  const selects = (svc: Parsed, dep: Parsed): boolean => {
+    const pod = labels.get(dep)!;
+    return selectors.get(svc)!.every(([k, v]) => pod[k] === String(v));
+  };
   const deployments: Parsed[] = [];
   for (const dep of candidates) {
     const name = dep.object.metadata.name;
-    const selected = services.some((svc) => selects(serviceSelector(svc.object)!, podLabels(dep.object)));
+    const selected = services.some((svc) => selects(svc, dep));
     const decision = management({ deployment: dep.object, selected, claims, include: options.include ?? [], exclude: options.exclude ?? [], observed: observed.apps[name] });
     if (decision.managed) deployments.push(dep);
     else warnings.push(`Deployment ${name} is left to Helm: ${decision.reason}`);
@@ -149,10 +157,19 @@ export function renderPrepared(prepared: Prepared, options: RenderOptions, obser
     if (!candidates.some((d) => d.object.metadata.name === name)) warnings.push(`the flags name ${name}, which is no Deployment of this release`);
   }
 
-  const owners = new Map<Parsed, Parsed[]>();
-  for (const svc of services) owners.set(svc, deployments.filter((d) => selects(serviceSelector(svc.object)!, podLabels(d.object))));
-  for (const [svc, list] of owners) {
+  // The Services each Deployment alone is selected by (in the order of the chart).
+  const ownServices = new Map<Parsed, Parsed[]>();
+  for (const svc of services) {
+    const list = deployments.filter((d) => selects(svc, d));
     if (list.length > 1) warnings.push(`Service ${svc.object.metadata.name} selects the pods of ${list.map((d) => d.object.metadata.name).join(' and ')}; it is left as it is and spans their versions`);
+    if (list.length === 1) ownServices.set(list[0]!, [...(ownServices.get(list[0]!) ?? []), svc]);
+  }
+  const ingressNames = new Map(ingresses.map((i) => [i, ingressServiceNames(i.object)]));
+  const chartRoutes = untouched.filter((p) => isAnyRoute(p.object)).map((p) => ({ p, services: routeServices(p.object) }));
+  const scalersOf = new Map<string, Parsed[]>();
+  for (const p of untouched) {
+    const target = targetDeployment(p.object);
+    if (target !== undefined) scalersOf.set(target, [...(scalersOf.get(target) ?? []), p]);
   }
   const readers = configReaders(deployments, configs);
 
@@ -163,10 +180,10 @@ export function renderPrepared(prepared: Prepared, options: RenderOptions, obser
     const current = currentVersion(dep.object, identity, observedApp, options);
     if (!current.changed && options.versions?.[app] !== undefined) warnings.push(`--version ${app}=${options.versions[app]}: the pod template of ${app} is unchanged, so it stays at ${current.version}`);
     const plan = planApp({ app, version: current.version, strategy, header, observed: observedApp });
-    const appServices = services.filter((s) => owners.get(s)?.length === 1 && owners.get(s)?.[0] === dep);
+    const appServices = ownServices.get(dep) ?? [];
     const names = new Set(appServices.map((s) => s.object.metadata.name));
-    const appIngresses = ingresses.filter((i) => intersects(ingressServiceNames(i.object), names));
-    const routes = untouched.filter((p) => isAnyRoute(p.object) && intersects(routeServices(p.object), names));
+    const appIngresses = ingresses.filter((i) => intersects(ingressNames.get(i)!, names));
+    const routes = chartRoutes.filter((r) => intersects(r.services, names)).map((r) => r.p);
     const routable = appServices.filter((s) => !isHeadless(s.object));
     const routed = routes.length > 0 || appIngresses.length > 0;
     const gateway = options.gateways?.[app] ?? (options.gateway !== undefined && routable.some((s) => hasHttpPort(s.object)) ? options.gateway : undefined);
@@ -201,7 +218,7 @@ export function renderPrepared(prepared: Prepared, options: RenderOptions, obser
     } else if (choice.by !== 'cluster' && choice.by !== 'default') {
       emitRoutes(router, plan, routable, routes, appIngresses, gateway, edits, warnings);
     }
-    for (const scaler of untouched.filter((p) => targetsDeployment(p.object, app))) replace(edits, scaler, retargetScaler(scaler.object, plan));
+    for (const scaler of scalersOf.get(app) ?? []) replace(edits, scaler, retargetScaler(scaler.object, plan));
   }
   return { text: edit(docs, edits, options.printWithYaml === true), apps, warnings };
 }
@@ -441,10 +458,6 @@ function validate(obj: KubeObject): void {
   for (const [key, value] of Object.entries(obj.metadata.labels ?? {})) {
     if (!isLabelValue(String(value))) throw new RenderError('invalid-object', `${obj.kind} ${name}: label ${key}="${value}" is not a valid label value`);
   }
-}
-
-function selects(selector: Record<string, string>, labels: Record<string, string>): boolean {
-  return Object.entries(selector).every(([k, v]) => labels[k] === String(v));
 }
 
 function intersects(a: Set<string>, b: Set<string>): boolean {

@@ -169,12 +169,12 @@ export const SCALER_KINDS: readonly ScalerKind[] = [
 
 const SCALER_REFS: Record<string, string> = Object.fromEntries(SCALER_KINDS.map((k) => [k.kind, k.field]));
 
-/** Whether `obj` points at the Deployment `app` by name (an HPA, VPA or KEDA ScaledObject). */
-export function targetsDeployment(obj: KubeObject, app: string): boolean {
+/** The name of the Deployment `obj` points at (an HPA, VPA or KEDA ScaledObject), if it points at one. */
+export function targetDeployment(obj: KubeObject): string | undefined {
   const field = SCALER_REFS[obj.kind] ?? (hasRef(obj, 'scaleTargetRef') ? 'scaleTargetRef' : hasRef(obj, 'targetRef') ? 'targetRef' : undefined);
-  if (field === undefined) return false;
+  if (field === undefined) return undefined;
   const ref = (obj.spec as Record<string, { kind?: string; name?: string } | undefined>)[field];
-  return ref?.name === app && (ref.kind === undefined || ref.kind === 'Deployment');
+  return ref?.name !== undefined && (ref.kind === undefined || ref.kind === 'Deployment') ? ref.name : undefined;
 }
 
 function hasRef(obj: KubeObject, field: string): boolean {
