@@ -104,8 +104,9 @@ export async function control(deps: EngineDeps, kind: ControlRequest['kind'], op
   try {
     const read = await (reading ?? readApp(deps.kube, deps.namespace, deps.app));
     const drives = { ...options, stopAtPause: true };
+    let checked: ControlRequest;
     try {
-      checkRequest(deps, read, req, options);
+      checked = checkRequest(deps, read, req, options).request;
     } catch (err) {
       // Nothing left to ask (e.g. a switch that a killed command already made): still
       // converge what is live — a half-applied flip is finished by this drive.
@@ -114,27 +115,40 @@ export async function control(deps: EngineDeps, kind: ControlRequest['kind'], op
     }
     // Holding the lease, the request goes straight into the first decision: the state is
     // written once, with the request carried out (killed before that, nothing happened).
-    return { kind: 'done', result: await driveUnder(deps, lock, drives, { read, request: req }) };
+    return { kind: 'done', result: await driveUnder(deps, lock, drives, { read, request: checked }) };
   } finally {
     await lock.release();
   }
 }
 
-/** Refuses a request the app cannot take (or that there is nothing left to do for); returns the state it applies to. */
-function checkRequest(deps: EngineDeps, read: AppRead, req: ControlRequest, options: RunOptions): RolloutState {
+/**
+ * Refuses a request the app cannot take (or that there is nothing left to do for); returns
+ * the state it applies to and the request as it applies there (see {@link resolveRequest}).
+ */
+function checkRequest(deps: EngineDeps, read: AppRead, req: ControlRequest, options: RunOptions): { state: RolloutState; request: ControlRequest } {
   const { stored, world } = read;
   if (stored === undefined && world.deployments.size === 0 && world.original === undefined) throw new Error(`no app "${deps.app}" in namespace ${deps.namespace}`);
   const state = reconcile(stored?.state ?? initialState(world, options.settings, deps.now()), world, options.settings, deps.now());
-  validate(state, req);
-  return state;
+  const resolved = resolveRequest(state, req);
+  validate(state, resolved);
+  return { state, request: resolved };
+}
+
+/**
+ * `switch --to <version>` is a full promotion when the version is the preview (or canary),
+ * else a rollback to that retained version: decided on the state the request applies to.
+ */
+export function resolveRequest(state: RolloutState, req: ControlRequest): ControlRequest {
+  if (req.kind !== 'promote-full' || req.target === undefined || req.target === state.canary) return req;
+  return { ...req, kind: 'undo' };
 }
 
 /** Stores `req` in the state for the command that holds the lease to carry out. */
 async function storeRequest(deps: EngineDeps, req: ControlRequest, options: RunOptions): Promise<void> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const read = await readApp(deps.kube, deps.namespace, deps.app);
-    const state = checkRequest(deps, read, req, options);
-    state.request = req;
+    const { state, request: resolved } = checkRequest(deps, read, req, options);
+    state.request = resolved;
     try {
       await writeState(deps.kube, deps.namespace, { state, resourceVersion: read.stored?.resourceVersion });
       return;

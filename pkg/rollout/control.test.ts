@@ -60,3 +60,17 @@ test('a state written by someone else before the first write: the request applie
   assert.deepEqual([state.phase, state.weight], ['Paused', 50]);
   assert.equal(state.history.filter((h) => h.event === 'SetWeight').length, 1, 'applied once');
 });
+
+test('switch --to a retained version is a rollback to it, decided on the state it applies to', async () => {
+  const kube = twoVersionCluster();
+  const deps = depsOf(kube);
+  const once: RunOptions = { ...options, settings: { steps: parseSteps('100') } };
+  for (let i = 0; i < 5 && (await runRollout(deps, once)).outcome !== 'healthy'; i++);
+  assert.equal(stateOf(kube).stable, '2.0.0');
+  const result = await control(deps, 'promote-full', once, { target: '1.0.0' });
+  assert.equal(result.kind, 'done');
+  assert.equal(stateOf(kube).stable, '1.0.0');
+  assert.ok(stateOf(kube).history.some((h) => h.event === 'Undo'));
+  // Run again, once 1.0.0 is stable: nothing left to do.
+  assert.equal((await control(deps, 'promote-full', once, { target: '1.0.0' })).kind, 'nothing');
+});

@@ -77,10 +77,8 @@ export function registerBlueGreenCommands(y: Argv, register: Register): Argv {
   register<BgArgs & { to?: string; release?: string }>(y, 'switch [app]', 'Make the preview (or --to a retained version) active: checks readiness of the full replica count, then flips', (b) => releaseFlag(bgFlags(b, true).option('to', { type: 'string', describe: 'The version to switch to (default: the preview)' })) as Argv<BgArgs & { to?: string; release?: string }>, async (ctx, args) => {
     const target = oneTarget(args.app, args.release);
     if ('release' in target) return controlReleaseCommand(ctx, target.release, 'promote-full', bgOptions(args));
-    const kube = await ctx.kube();
-    const state = (await readState(kube, kube.namespace, args.app))?.state;
-    if (args.to !== undefined && state !== undefined && args.to !== state.canary) return flip(ctx, args, 'undo', args.to);
-    return flip(ctx, args, 'promote-full');
+    // --to a retained version (not the preview) is a rollback to it: decided on the state the request applies to.
+    return flip(ctx, args, 'promote-full', args.to);
   });
   register<BgArgs & { 'to-version'?: string; release?: string }>(y, 'rollback [app]', 'Switch back to the previous version (scaled up and ready first if it was scaled down)', (b) => releaseFlag(bgFlags(b, true).option('to-version', { type: 'string', describe: 'The retained version to return to (default: the previous one)' })) as Argv<BgArgs & { 'to-version'?: string; release?: string }>, async (ctx, args) => {
     const target = oneTarget(args.app, args.release);
