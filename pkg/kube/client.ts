@@ -96,7 +96,6 @@ export class HttpKube implements Kube {
     this.#tlsAt = this.#now();
   }
 
-  /** Closes idle connections so the process can exit. */
   /** Closes the connections once their requests are done; `now` ends them at once (their requests fail). */
   close(now = false): void {
     this.#agent.destroy();

@@ -42,7 +42,7 @@ export type DecidedOutcome = 'healthy' | 'degraded' | 'held';
 
 /** What comes after the effects of a decision. */
 export type Next =
-  /** The effects changed what is live: read the world again and decide again. */
+  /** The effects changed what is live: decide again (on the world as the executor keeps it). */
   | { kind: 'again' }
   /** An analysis stage must measure (a gate): run it, then decide again on the same world with its outcome. */
   | { kind: 'measure'; key: string; hook: Hook; gates: GateSet }

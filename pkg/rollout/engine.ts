@@ -2,7 +2,7 @@ import type { Kube } from '../kube/index.ts';
 import { analyse } from './analysis.ts';
 import type { AnalysisOutcome } from './analysis.ts';
 import { decide } from './decide.ts';
-import type { Effect, Next, Policy } from './effects.ts';
+import type { Next, Policy } from './effects.ts';
 import { analysisDeps, execute, stateOf } from './execute.ts';
 import type { Execution } from './execute.ts';
 import type { StoredHistoryEntry } from './history.ts';
@@ -83,8 +83,6 @@ export interface DriveStart {
 interface Pass {
   x: Execution;
   next: Exclude<Next, { kind: 'measure' | 'fail' }>;
-  /** Every write of the pass is in `x.world` (see {@link TRACKED}). */
-  tracked: boolean;
 }
 
 /**
@@ -114,10 +112,8 @@ export async function drive(deps: EngineDeps, options: DriveOptions, start?: Dri
     const state = stateOf(x);
     let view = buildStatus(state, x.world, checks, deps.now());
     if (next.kind === 'done') {
-      // Show what is there now: the world as the pass left it when the executor kept it up
-      // to date with every write, else read again.
-      const after = pass.tracked ? x.world : await readWorld(deps.kube, deps.namespace, deps.app);
-      view = buildStatus(state, after, checks, deps.now());
+      // Show what is there now: the world as the executor left it, with every write in it.
+      view = buildStatus(state, x.world, checks, deps.now());
       deps.emit({ kind: 'status', view });
       return { outcome: next.outcome, state, view };
     }
@@ -157,46 +153,26 @@ async function runPass(deps: EngineDeps, policy: Policy, setChecks: (checks: Gat
   if (request !== undefined) x.stored = () => delete pending.request;
   if (deps.signal !== undefined) x.signal = deps.signal;
   const measured = new Map<string, AnalysisOutcome>();
-  let tracked = true;
   for (let decisions = 1; ; decisions++) {
     const decision = decide({ stored: x.state, world: x.world, now: deps.now(), policy, measured });
     if (decision.checks !== undefined) setChecks(decision.checks);
     await execute(x, decision.effects);
     const { next } = decision;
     if (next.kind === 'fail') throw next.error;
-    tracked &&= decision.effects.every((e) => TRACKED[e.kind]);
-    // The executor keeps the world up to date with these writes (the objects the API server
-    // answered with): decide again on it instead of reading the app again. Only other
-    // effects (a deletion, scalers retargeted, a webhook) or a wait need a fresh read.
-    if (next.kind === 'again' && decisions < MAX_DECISIONS_PER_READ && tracked) {
+    // The executor keeps the world up to date with every write (the objects the API server
+    // answered with, see execute.ts): decide again on it instead of reading the app again.
+    // Only a wait reads it afresh, for what others changed meanwhile.
+    if (next.kind === 'again' && decisions < MAX_DECISIONS_PER_READ) {
       measured.clear(); // as a fresh pass would: the next stage is measured afresh
       continue;
     }
-    if (next.kind !== 'measure') return { x, next, tracked };
+    if (next.kind !== 'measure') return { x, next };
     measured.set(next.key, await analyse(analysisDeps(x), stateOf(x), x.world, next.gates, next.key, next.hook));
   }
 }
 
 /** Decisions made on one read of the world before it is read again (a bound, never reached by a sound decision). */
 const MAX_DECISIONS_PER_READ = 16;
-
-/**
- * Whether the executor puts an effect's writes into the world it works on: traffic.ts keeps
- * the Services, routes, Deployments and scalers it writes or deletes; the state, Events and
- * webhooks are not part of the world. A pass with an effect that is not tracked reads again.
- * Typed over every kind, so a new kind must say.
- */
-const TRACKED: Record<Effect['kind'], boolean> = {
-  'write-state': true,
-  record: true,
-  'apply-traffic': true,
-  scale: true,
-  'retarget-scalers': true,
-  'delete-version': true,
-  'notify-rollback': true,
-  'notify-promoted': true,
-};
-
 
 /** What deciding needs of the drive's options. */
 function policyOf(options: DriveOptions): Policy {

@@ -12,9 +12,11 @@ import { applyTraffic, deleteVersion, retargetScalers, scale } from './traffic.t
 import type { World } from './world.ts';
 
 /**
- * What the executor works on: the cluster, the world as read (replica counts and
- * per-version Services kept up to date with what it writes, so a later effect writes only
- * what still differs), and the state as last stored.
+ * What the executor works on: the cluster, the world as read, and the state as last
+ * stored. Every effect puts what it wrote into the world (the objects the API server
+ * answered with: Services, routes, Deployments, scalers; deletions taken out; traffic.ts),
+ * so a later effect writes only what still differs and the engine decides again on the
+ * world without reading it. An effect that writes the app's objects must keep that up.
  */
 export interface Execution {
   kube: Kube;

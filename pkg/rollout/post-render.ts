@@ -36,7 +36,7 @@ export async function postRender(input: string | Promise<string>, options: Rende
     return renderPrepared(prepared, options, observed);
   } finally {
     // A reading nobody needs (no apps, or the input failed) ends now: it must not hold up the exit.
-    if (reading !== undefined && (source as { keepOpen?: boolean }).keepOpen !== true) void reading.kube.then((k) => k.close?.(!used), () => undefined);
+    if (reading !== undefined && !(source.kind === 'cluster' && source.keepOpen === true)) void reading.kube.then((k) => k.close?.(!used), () => undefined);
   }
 }
 

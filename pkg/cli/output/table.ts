@@ -8,7 +8,6 @@ export const NONE = '-';
 /** Gap between plain columns; kubectl's tabwriter uses three spaces. */
 const GAP = 3;
 
-
 /**
  * A table of `head` and `rows`. With colour off: kubectl-style plain columns (upper-case
  * header, three spaces between columns, no borders, no trailing spaces). With colour
