@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { openKube } from '../../pkg/kube/open.ts';
-import { chartDir, freshNamespace, helm, kubeconfigPath, repoRoot, run, spawnChild } from '../e2e/harness.ts';
+import { chartDir, freshNamespace, helm, kubeconfigPath, kubectl, repoRoot, run, spawnChild } from '../e2e/harness.ts';
 import type { RunResult } from '../e2e/harness.ts';
 import { brokenInvariants } from './invariants.ts';
 import type { Expected } from './invariants.ts';
@@ -94,7 +94,12 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'apply', plugin: 'canary',
-    setup: async (cli) => ok(cli('canary', ['apply', '-f', cli.fileFor('1.0.0'), '--version', '1.0.0']), 'apply 1.0.0'),
+    setup: async (cli) => {
+      await ok(cli('canary', ['apply', '-f', cli.fileFor('1.0.0'), '--version', '1.0.0']), 'apply 1.0.0');
+      // apply returns without waiting for readiness; the stable must be ready before the
+      // invariants (its Service and route reach ready pods) can hold, on a slow machine too.
+      await ok(kubectl(['-n', cli.ns, 'wait', '--for=condition=Available', 'deployment/web-1-0-0', '--timeout=60s']), '1.0.0 Available');
+    },
     command: ['apply', '-f', '{file:2.0.0}', '--version', '2.0.0'], expected: { stable: '1.0.0' },
   },
   {
