@@ -123,9 +123,11 @@ suite('kubectl canary under concurrency and crashes', { concurrency: true }, () 
       hits.push({ intended: point.name, hit, index });
       t.diagnostic(`intended: after ${point.name}; hit: after ${hit} (last event ${left.history.at(-1)?.event}, phase ${left.phase}, weight ${left.weight})`);
       assert.ok(index >= target, `killed at ${hit}, before ${point.name}`);
-      // The killed process was the driver: the lease still names it.
+      // The killed process was the driver: the lease still names it — unless the kill came
+      // after the run's last write, the lease's release, which only follows the promotion.
       const lease = await getJson<Lease>(ns, 'lease', 'switchyard.web');
-      assert.match(lease.spec.holderIdentity ?? '', new RegExp(`/${driver.pid}$`), 'the lease names the killed run');
+      const holder = lease.spec.holderIdentity ?? '';
+      if (holder !== '' || index < POINTS.length - 1) assert.match(holder, new RegExp(`/${driver.pid}$`), 'the lease names the killed run');
 
       // --wait-scale-down: a kill after the promotion leaves 1.0.0's scale-down pending (due
       // 2 s after it); the converging run waits for it, so everything below holds at once.
