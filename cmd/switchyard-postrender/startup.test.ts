@@ -51,6 +51,11 @@ suite('start-up loads no cluster code when it needs none', () => {
       const kube = t.files.filter((f) => /\/(dist|kube|open)-[A-Z0-9]+\.js$/.test(f));
       assert.deepEqual(kube, [], 'neither client-node (dist-*) nor the kube client chunk');
       assert.deepEqual(t.builtins.filter((b) => HTTP.test(b)), [], 'no HTTP, TLS or HTTP/2 module');
+      if (binary === 'switchyard-postrender') {
+        // yargs alone costs more start-up than the transform of a typical chart: flags.ts parses instead.
+        const yargs = t.files.filter((f) => readFileSync(join(repoRoot, 'dist', f), 'utf8').includes('strictCommands'));
+        assert.deepEqual(yargs, [], 'the post-renderer loads no yargs');
+      }
     });
   }
 

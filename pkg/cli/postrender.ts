@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import yargs from 'yargs';
 import type { KubeFlags } from '../kube/index.ts';
 import { parseRequestTimeout } from '../kube/config.ts';
 import type { RenderOptions } from '../render/index.ts';
@@ -8,6 +7,8 @@ import { routerNames } from '../route/index.ts';
 import { postRender } from '../rollout/post-render.ts';
 import type { StateSource } from '../rollout/post-render.ts';
 import { EXIT, exitCodeFor, oneLine, UsageError } from './exit-codes.ts';
+import { flagHelp, parseFlags } from './flags.ts';
+import type { FlagSpecs } from './flags.ts';
 import { helmParent, lastErrorPath, saveLastError, writeToHelmStderr, writeToTerminal } from './helm-parent.ts';
 import type { Io } from './io.ts';
 import { readAll, writeAll } from './io.ts';
@@ -46,7 +47,10 @@ export async function runPostRenderer(argv: string[], io: Io): Promise<number> {
   } catch (err) {
     return fail(io, err);
   }
-  if (args.help === true) return EXIT.ok;
+  if (args.help === true) {
+    await writeAll(io.stdout, flagHelp(USAGE, FLAGS));
+    return EXIT.ok;
+  }
   if (args['last-error']) {
     try {
       await writeAll(io.stdout, readFileSync(lastErrorPath(io.env), 'utf8'));
@@ -78,36 +82,32 @@ export async function runPostRenderer(argv: string[], io: Io): Promise<number> {
   }
 }
 
+const USAGE = `${NAME} [flags] < manifest.yaml > rendered.yaml
+
+Turns a chart's rendered manifest into versioned Deployments, pinned Services and version-routed traffic.
+Helm 3: helm upgrade --install web ./chart --post-renderer ${NAME} [--post-renderer-args=--version=2.0.0]
+Helm 4: helm upgrade --install web ./chart --post-renderer switchyard [--post-renderer-args=--version=2.0.0]`;
+
+/** The flags; parsed by flags.ts, not yargs, which alone would cost more start-up than a typical render. */
+const FLAGS: FlagSpecs = {
+  ...Object.fromEntries(Object.entries(WORKLOAD_OPTIONS).map(([name, o]) => [name, { type: 'string', multiple: true, describe: o.describe }])),
+  strategy: { type: 'string', choices: ['canary', 'bluegreen'], default: 'canary', describe: 'How a new version is introduced' },
+  router: { type: 'string', choices: routerNames, describe: 'Traffic provider (default: the first the chart uses, else the first the cluster serves)' },
+  header: { type: 'string', default: 'x-version', describe: 'Request header that selects a version' },
+  offline: { type: 'boolean', default: false, describe: 'Do not read the cluster: treat every app as a first install' },
+  'stable-version': { type: 'string', describe: 'Do not read the cluster: take this as the stable version of every app' },
+  namespace: { type: 'string', alias: 'n', describe: "Release namespace (default: helm's -n, $HELM_NAMESPACE, then the kubeconfig's)" },
+  'kube-context': { type: 'string', alias: 'context', describe: "Kubeconfig context (default: helm's --kube-context, $HELM_KUBECONTEXT, then the current one)" },
+  kubeconfig: { type: 'string', describe: 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' },
+  'request-timeout': { type: 'string', describe: 'Timeout of each API request, e.g. 10s (default 30s)' },
+  'version-info': { type: 'boolean', default: false, describe: "Print switchyard's own version and exit" },
+  'last-error': { type: 'boolean', default: false, describe: 'Print the reason of the last failure under Helm 4 (which hides plugin errors) and exit' },
+};
+
 function parseArgs(argv: string[]): Args {
-  const parser = yargs(argv)
-    .scriptName(NAME)
-    .usage(`${NAME} [flags] < manifest.yaml > rendered.yaml\n\nTurns a chart's rendered manifest into versioned Deployments, pinned Services and version-routed traffic.\nHelm 3: helm upgrade --install web ./chart --post-renderer ${NAME} [--post-renderer-args=--version=2.0.0]\nHelm 4: helm upgrade --install web ./chart --post-renderer switchyard [--post-renderer-args=--version=2.0.0]`)
-    .version(false)
-    .options({
-      ...WORKLOAD_OPTIONS,
-      strategy: { choices: ['canary', 'bluegreen'] as const, default: 'canary' as const, describe: 'How a new version is introduced' },
-      router: { choices: routerNames, describe: 'Traffic provider (default: the first the chart uses, else the first the cluster serves)' },
-      header: { type: 'string', default: 'x-version', describe: 'Request header that selects a version' },
-      offline: { type: 'boolean', default: false, describe: 'Do not read the cluster: treat every app as a first install' },
-      'stable-version': { type: 'string', describe: 'Do not read the cluster: take this as the stable version of every app' },
-      namespace: { alias: 'n', type: 'string', describe: "Release namespace (default: helm's -n, $HELM_NAMESPACE, then the kubeconfig's)" },
-      'kube-context': { alias: 'context', type: 'string', describe: "Kubeconfig context (default: helm's --kube-context, $HELM_KUBECONTEXT, then the current one)" },
-      kubeconfig: { type: 'string', describe: 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' },
-      'request-timeout': { type: 'string', describe: 'Timeout of each API request, e.g. 10s (default 30s)' },
-      'version-info': { type: 'boolean', default: false, describe: "Print switchyard's own version and exit" },
-      'last-error': { type: 'boolean', default: false, describe: 'Print the reason of the last failure under Helm 4 (which hides plugin errors) and exit' },
-    })
-    .check((a) => {
-      if (a.offline === true && a['stable-version'] !== undefined) throw new UsageError('--offline and --stable-version are mutually exclusive');
-      return true;
-    })
-    .strict()
-    .help()
-    .exitProcess(false)
-    .fail((message: string | undefined, err: Error | undefined) => {
-      throw new UsageError(message ?? err?.message ?? 'invalid arguments');
-    });
-  return parser.parseSync() as unknown as Args;
+  const args = parseFlags(argv, FLAGS) as unknown as Args;
+  if (args.offline && args['stable-version'] !== undefined) throw new UsageError('--offline and --stable-version are mutually exclusive');
+  return args;
 }
 
 function renderOptions(args: Args): RenderOptions {
