@@ -21,6 +21,8 @@ test('flags: every spelling Helm users pass through --post-renderer-args', () =>
     [['--strategy=bluegreen', '--strategy', 'canary'], { strategy: 'canary' }],
     [['--offline'], { offline: true }],
     [['--offline=false'], { offline: false }],
+    [['--offline', 'false', '-n', 'a'], { offline: false, namespace: 'a' }],
+    [['--offline', 'true'], { offline: true }],
     [['--offline', '--no-offline'], { offline: false }],
     [['-n', 'prod'], { namespace: 'prod' }],
     [['-n=prod'], { namespace: 'prod' }],

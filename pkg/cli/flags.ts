@@ -3,7 +3,8 @@ import { UsageError } from './exit-codes.ts';
 /**
  * A flag of a command that parses its own argv (the post-renderer: Helm starts it for every
  * render, and yargs alone costs it more start-up time than its whole transform of a typical
- * chart). Strings may repeat when `multiple`; booleans also take `--no-<name>` and `=true|false`.
+ * chart). Strings may repeat when `multiple`; booleans also take `--no-<name>` and `=true|false` (or a
+ * following `true`/`false`).
  */
 export interface FlagSpec {
   readonly type: 'string' | 'boolean';
@@ -58,6 +59,8 @@ export function parseFlags(argv: readonly string[], specs: FlagSpecs): FlagValue
     const [name, spec] = found;
     if (spec.type === 'boolean') {
       if (inline !== undefined && inline !== 'true' && inline !== 'false') throw new UsageError(`--${name} takes no value other than true or false (got "${inline}")`);
+      // `--offline true`, as yargs read it before.
+      if (inline === undefined && !negated && (argv[i + 1] === 'true' || argv[i + 1] === 'false')) inline = argv[++i];
       values[name] = negated ? false : inline !== 'false';
       continue;
     }
