@@ -86,6 +86,13 @@ const cases: Case[] = [
     next: { kind: 'wait', for: 'readiness', until: NOW - 10_000 + 60_001 },
   },
   {
+    name: 'a Deployment that reports ready pods the pod list does not hold (status lagging a scale to zero and back) waits',
+    stored: progressing({ step: 0, weight: 0, stepStartedAt: iso(-10_000) }),
+    world: twoVersions([1, 1], (w) => (w.readyPods = { '1.0.0': 4, '2.0.0': 0 })),
+    effects: [],
+    next: { kind: 'wait', for: 'readiness', until: NOW - 10_000 + 60_001 },
+  },
+  {
     name: 'the first judgement of a step records when the step started',
     stored: progressing({ step: 0, weight: 0 }),
     world: twoVersions([1, 0]),

@@ -14,7 +14,7 @@ import { readState, StateConflict } from './store.ts';
 import type { StoredState } from './store.ts';
 import type { AppStatus, GateStatus } from './view.ts';
 import { waitForAppChange } from './watch.ts';
-import { readRestarts, readWorld } from './world.ts';
+import { readPods, readWorld } from './world.ts';
 import type { World } from './world.ts';
 
 /** What the engine reports while it works; the CLI formats each kind. */
@@ -63,8 +63,9 @@ export interface AppRead {
 
 /** Reads the app for a pass: the live objects, the stored state and the pods' restarts, in parallel. */
 export async function readApp(kube: Kube, namespace: string, app: string): Promise<AppRead> {
-  const [world, stored, restarts] = await Promise.all([readWorld(kube, namespace, app), readState(kube, namespace, app), readRestarts(kube, namespace, app)]);
-  world.restarts = restarts;
+  const [world, stored, pods] = await Promise.all([readWorld(kube, namespace, app), readState(kube, namespace, app), readPods(kube, namespace, app)]);
+  world.restarts = pods.restarts;
+  world.readyPods = pods.ready;
   return { world, stored };
 }
 

@@ -94,6 +94,9 @@ async function apply(x: Execution, effect: Effect): Promise<void> {
     }
     case 'scale':
       await scale(x.kube, x.world, deploymentNamed(x.world, effect.deployment), effect.replicas);
+      // The pods counted by the read are older than the Deployment this write returned
+      // (whose generation its status has not observed yet): its word holds until the next read.
+      delete x.world.readyPods;
       return;
     case 'retarget-scalers':
       await retargetScalers(x.kube, x.world, effect.deployment);

@@ -15,8 +15,8 @@ type Store = Map<string, KubeObject>;
 /**
  * An in-memory fake of switchyard's own Kube interface for unit tests: objects by
  * kind/namespace/name, equality label selectors, optimistic concurrency, merge patches
- * and apply as upserts. Deployments become ready as soon as they are scaled (a fake
- * kubelet). `crashAfterWrites` throws {@link Crash} before the n-th write.
+ * and apply as upserts. Deployments become ready as soon as they are scaled, with a ready
+ * pod per replica listed (a fake kubelet). `crashAfterWrites` throws {@link Crash} before the n-th write.
  */
 export class FakeKube implements Kube {
   readonly namespace = 'demo';
@@ -49,7 +49,8 @@ export class FakeKube implements Kube {
   async list(_apiVersion: string, kind: string, namespace: string | undefined, options: ListOptions = {}): Promise<ListResult> {
     this.#alive();
     const wanted = (options.labelSelector ?? '').split(',').filter((t) => t !== '').map((t) => t.split('='));
-    const items = [...this.#store.values()].filter((o) => o.kind === kind && (namespace === undefined || o.metadata.namespace === namespace) && wanted.every(([k, v]) => (v === undefined ? o.metadata.labels?.[k!] !== undefined : o.metadata.labels?.[k!] === v)));
+    const objects = kind === 'Pod' ? [...this.#store.values(), ...this.#pods()] : [...this.#store.values()];
+    const items = objects.filter((o) => o.kind === kind && (namespace === undefined || o.metadata.namespace === namespace) && wanted.every(([k, v]) => (v === undefined ? o.metadata.labels?.[k!] !== undefined : o.metadata.labels?.[k!] === v)));
     return { items: structuredClone(items), resourceVersion: String(this.#rv) };
   }
 
@@ -91,6 +92,19 @@ export class FakeKube implements Kube {
 
   async watch(_a: string, _k: string, _n: string | undefined, _o: ListOptions, _on: (e: WatchEvent) => void, signal: AbortSignal): Promise<void> {
     await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  }
+
+  /** The ready pods of every Deployment, as its ReplicaSet would keep them (not stored: they follow the Deployment). */
+  #pods(): KubeObject[] {
+    return this.all('Deployment').flatMap((d) => {
+      const ready = (d.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0;
+      const labels = (d.spec as { template?: { metadata?: { labels?: Record<string, string> } } }).template?.metadata?.labels ?? {};
+      return Array.from({ length: ready }, (_, i): KubeObject => ({
+        apiVersion: 'v1', kind: 'Pod',
+        metadata: { name: `${d.metadata.name}-${i}`, namespace: d.metadata.namespace, labels: { ...labels } },
+        status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
+      }));
+    });
   }
 
   #alive(): void {

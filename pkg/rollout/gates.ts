@@ -31,8 +31,10 @@ export const availability: Gate = {
     const r = readiness(d);
     if (r.failed !== undefined) return { result: 'fail', message: `Deployment ${d.metadata.name}: ${r.failed}` };
     if (r.replicas < desired) return { result: 'pending', message: `scaling to ${desired}` };
-    if (r.updated && r.ready >= desired && r.available >= desired) return { result: 'pass', message: `${r.ready}/${r.replicas} ready` };
-    return { result: 'pending', message: `${r.ready}/${r.replicas} ready` };
+    // The pods' own count, when read, caps the Deployment's (whose status can lag; see readPods).
+    const ready = world.readyPods === undefined ? r.ready : Math.min(r.ready, world.readyPods[version] ?? 0);
+    if (r.updated && ready >= desired && r.available >= desired) return { result: 'pass', message: `${ready}/${r.replicas} ready` };
+    return { result: 'pending', message: `${ready}/${r.replicas} ready` };
   },
 };
 

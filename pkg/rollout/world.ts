@@ -35,8 +35,10 @@ export interface World {
   liveWeights: Record<string, number>;
   /** resourceVersion of the Deployment list, to watch for changes from. */
   listVersion: string;
-  /** Container restarts plus failed pods, by version: read by the engine only ({@link readRestarts}). */
+  /** Container restarts plus failed pods, by version: read by the engine only ({@link readPods}). */
   restarts?: Record<string, number>;
+  /** Ready, non-terminating pods by version: read by the engine only ({@link readPods}). */
+  readyPods?: Record<string, number>;
 }
 
 const optional = async (p: Promise<{ items: KubeObject[] }>): Promise<KubeObject[]> => {
@@ -127,17 +129,31 @@ export function refreshTraffic(world: World): void {
   world.liveWeights = recordedWeights([...world.routes, ...world.canaryRoutes]);
 }
 
-/** Container restarts plus failed pods of each version of `app` (one list of its pods). */
-export async function readRestarts(kube: Kube, namespace: string, app: string): Promise<Record<string, number>> {
+/** What the pods of an app say, by version: read by the engine only ({@link readPods}). */
+export interface PodCounts {
+  /** Container restarts plus failed pods. */
+  restarts: Record<string, number>;
+  /** Pods that are Ready and not terminating. */
+  ready: Record<string, number>;
+}
+
+/**
+ * Restarts and ready pods of each version of `app` (one list of its pods). The ready count
+ * is the pods' own word: a Deployment's readyReplicas is summed from its ReplicaSets'
+ * statuses, which lag a scale to zero and back (it can report the terminating pods ready).
+ */
+export async function readPods(kube: Kube, namespace: string, app: string): Promise<PodCounts> {
   const { items } = await kube.list('v1', 'Pod', namespace, { labelSelector: `${APP_LABEL}=${app}` });
-  const counts: Record<string, number> = {};
+  const counts: PodCounts = { restarts: {}, ready: {} };
   for (const pod of items) {
     const version = pod.metadata.labels?.[VERSION_LABEL];
     if (version === undefined) continue;
-    const status = pod.status as { phase?: string; containerStatuses?: { restartCount?: number }[] } | undefined;
+    const status = pod.status as { phase?: string; conditions?: { type: string; status: string }[]; containerStatuses?: { restartCount?: number }[] } | undefined;
     let count = status?.phase === 'Failed' ? 1 : 0;
     for (const c of status?.containerStatuses ?? []) count += c.restartCount ?? 0;
-    counts[version] = (counts[version] ?? 0) + count;
+    counts.restarts[version] = (counts.restarts[version] ?? 0) + count;
+    const ready = pod.metadata.deletionTimestamp === undefined && status?.phase === 'Running' && status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+    counts.ready[version] = (counts.ready[version] ?? 0) + (ready ? 1 : 0);
   }
   return counts;
 }

@@ -220,6 +220,7 @@ export async function killAfterWrite(t: TestContext, dir: string, scenario: Scen
   const codes = scenario.rerunCodes ?? [0];
   const problems = await brokenInvariants(await kubeFor(t, cli.ns), cli.ns, 'web', scenario.expected);
   if (!codes.includes(again.code)) problems.push(`the re-run exited ${again.code}: ${again.stderr.trim().split('\n').at(-1)}`);
+  if (problems.length > 0) t.diagnostic(await whatWasLive(cli, first.stderr, again));
   return { killed: first.code === 128 + 9, writes: proxy.writes, code: first.code, problems };
 }
 
@@ -227,4 +228,16 @@ async function kubeFor(t: TestContext, ns: string): Promise<import('../../pkg/ku
   const kube = await openKube({ kubeconfig: kubeconfigPath, namespace: ns });
   t.after(() => kube.close());
   return kube;
+}
+
+/** What a broken kill point left, for its report: both runs' output, the Deployments and the stored history. */
+async function whatWasLive(cli: Cli, killedStderr: string, again: RunResult): Promise<string> {
+  const deployments = await kubectl(['-n', cli.ns, 'get', 'deploy', '-o', 'custom-columns=NAME:.metadata.name,SPEC:.spec.replicas,READY:.status.readyReplicas,GEN:.metadata.generation,OBS:.status.observedGeneration', '--no-headers']);
+  const history = await cli('canary', ['history', 'web']);
+  return [
+    `killed run stderr: ${killedStderr.trim().split('\n').slice(-3).join(' | ')}`,
+    `re-run (exit ${again.code}): ${`${again.stdout}\n${again.stderr}`.trim().split('\n').join(' | ')}`,
+    `deployments: ${deployments.stdout.trim().split('\n').join(' | ')}`,
+    `history: ${history.stdout.trim().split('\n').slice(-8).join(' | ')}`,
+  ].join('\n');
 }
