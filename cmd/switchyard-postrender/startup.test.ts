@@ -1,6 +1,6 @@
 // Start-up fast paths of the bundles in dist/: the offline post-renderer, `--help` and
 // `version` load neither the Kubernetes client nor any HTTP code (node:http, node:https,
-// node:http2, node:tls, undici). A resolve hook records every module the process loads.
+// node:http2, node:tls, undici), and the post-renderer neither yargs nor node:crypto. A resolve hook records every module the process loads.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -55,6 +55,8 @@ suite('start-up loads no cluster code when it needs none', () => {
         // yargs alone costs more start-up than the transform of a typical chart: flags.ts parses instead.
         const yargs = t.files.filter((f) => readFileSync(join(repoRoot, 'dist', f), 'utf8').includes('strictCommands'));
         assert.deepEqual(yargs, [], 'the post-renderer loads no yargs');
+        // node:crypto's start-up exceeds what the few hashes of a render cost in sha256.ts.
+        assert.deepEqual(t.builtins.filter((b) => b === 'crypto' || b.startsWith('internal/crypto/')), [], 'no node:crypto');
       }
     });
   }

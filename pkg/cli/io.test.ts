@@ -1,8 +1,48 @@
 import assert from 'node:assert/strict';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
 import { test } from 'node:test';
-import { nodeTooOld } from './io.ts';
+import { nodeTooOld, processIo, readInput, writeOutput } from './io.ts';
 
 test('Node.js 22.19 and newer run the bundles; older ones get one line naming both versions', () => {
   for (const ok of ['22.19.0', '22.20.1', '23.0.0', '24.21.0', '26.1.0']) assert.equal(nodeTooOld(ok), undefined, ok);
   for (const old of ['20.20.2', '22.18.9', '18.0.0']) assert.match(nodeTooOld(old) ?? '', new RegExp(`needs Node\\.js 22\\.19 or newer; this is Node\\.js ${old.replaceAll('.', '\\.')}`), old);
+});
+
+test('readInput and writeOutput move whole inputs through descriptors, and refuse an input over the limit', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-io-'));
+  try {
+    const text = `${'naïve – 日本語\n'.repeat(60_000)}end`; // 1.2 MiB: several reads
+    writeFileSync(join(dir, 'in'), text);
+    const fd = openSync(join(dir, 'in'), 'r');
+    const outFd = openSync(join(dir, 'out'), 'w');
+    const io = { ...processIo(), fds: { stdin: fd, stdout: outFd } };
+    try {
+      assert.equal((await readInput(io, 10 * 1024 * 1024)).toString('utf8'), text);
+      await writeOutput(io, text);
+    } finally {
+      closeSync(fd);
+      closeSync(outFd);
+    }
+    assert.equal(readFileSync(join(dir, 'out'), 'utf8'), text);
+    const again = openSync(join(dir, 'in'), 'r');
+    try {
+      await assert.rejects(readInput({ ...io, fds: { stdin: again, stdout: 1 } }, 1024 * 1024), /^Error: input is larger than 1 MiB$/);
+    } finally {
+      closeSync(again);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('without descriptors (a test\'s own streams) readInput and writeOutput use the streams', async () => {
+  const chunks: Buffer[] = [];
+  const stdout = new Writable({ write(chunk: Buffer, _e, done) { chunks.push(chunk); done(); } });
+  const io = { stdin: Readable.from([Buffer.from('a: 1\n'), Buffer.from('b: 2\n')]), stdout, stderr: stdout, env: {}, now: () => 0 };
+  assert.equal((await readInput(io, 100)).toString(), 'a: 1\nb: 2\n');
+  await writeOutput(io, 'out\n');
+  assert.equal(Buffer.concat(chunks).toString(), 'out\n');
 });

@@ -1,3 +1,4 @@
+import { readSync, writeSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 
 /** The streams, environment and clock a command runs with; tests pass their own. */
@@ -8,11 +9,81 @@ export interface Io {
   env: NodeJS.ProcessEnv;
   /** Milliseconds since the epoch. */
   now(): number;
+  /**
+   * The process's own descriptors behind stdin and stdout, for {@link readInput} and
+   * {@link writeOutput}: whole reads and writes with no stream objects (set by {@link processIo} only).
+   */
+  fds?: { stdin: number; stdout: number };
 }
 
-/** The real process streams. */
+/**
+ * The real process streams. Node builds process.stdin and process.stdout on first use (a
+ * pipe's is a net.Socket, which loads the stream and net modules): the getters leave that
+ * to the commands that use them.
+ */
 export function processIo(): Io {
-  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, now: () => Date.now() };
+  return {
+    get stdin() {
+      return process.stdin;
+    },
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
+    env: process.env,
+    now: () => Date.now(),
+    fds: { stdin: 0, stdout: 1 },
+  };
+}
+
+const wouldBlock = (err: unknown): boolean => (err as NodeJS.ErrnoException).code === 'EAGAIN';
+/** Windows answers a read at the end of a pipe with an EOF error, not with 0 bytes. */
+const endOfPipe = (err: unknown): boolean => (err as NodeJS.ErrnoException).code === 'EOF';
+
+/**
+ * All of stdin, failing once it exceeds `maxBytes`: read from the descriptor with blocking
+ * reads when {@link Io.fds} has it (a descriptor its opener made non-blocking answers
+ * EAGAIN: the rest is read through the stream), else from the stream.
+ */
+export async function readInput(io: Io, maxBytes: number): Promise<Buffer> {
+  if (io.fds === undefined) return readAll(io.stdin, maxBytes);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(256 * 1024);
+    let n: number;
+    try {
+      n = readSync(io.fds.stdin, chunk, 0, chunk.length, null);
+    } catch (err) {
+      if (endOfPipe(err)) return Buffer.concat(chunks, size);
+      if (!wouldBlock(err)) throw err;
+      const rest = await readAll(io.stdin, maxBytes - size);
+      return Buffer.concat([...chunks, rest]);
+    }
+    if (n === 0) return Buffer.concat(chunks, size);
+    size += n;
+    if (size > maxBytes) throw new Error(`input is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB`);
+    chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+  }
+}
+
+/** Writes all of `text` to stdout and returns once the OS has it: to the descriptor when {@link Io.fds} has it (EAGAIN: the rest through the stream). */
+export async function writeOutput(io: Io, text: string): Promise<void> {
+  if (io.fds === undefined) return writeAll(io.stdout, text);
+  const bytes = Buffer.from(text, 'utf8');
+  let done = 0;
+  while (done < bytes.length) {
+    try {
+      done += writeSync(io.fds.stdout, bytes, done, bytes.length - done);
+    } catch (err) {
+      if (!wouldBlock(err)) throw err;
+      return new Promise((resolve, reject) => {
+        io.stdout.write(bytes.subarray(done), (e) => (e ? reject(e) : resolve()));
+      });
+    }
+  }
 }
 
 /** Reads a whole stream, failing once it exceeds `maxBytes`. */

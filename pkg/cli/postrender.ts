@@ -11,7 +11,7 @@ import { flagHelp, parseFlags } from './flags.ts';
 import type { FlagSpecs } from './flags.ts';
 import { helmParent, lastErrorPath, saveLastError, writeToHelmStderr, writeToTerminal } from './helm-parent.ts';
 import type { Io } from './io.ts';
-import { readAll, writeAll } from './io.ts';
+import { readInput, writeOutput } from './io.ts';
 import { toolVersion } from './version.ts';
 import { WORKLOAD_OPTIONS, workloadOptions } from './render-flags.ts';
 import type { WorkloadArgs } from './render-flags.ts';
@@ -48,12 +48,12 @@ export async function runPostRenderer(argv: string[], io: Io): Promise<number> {
     return fail(io, err);
   }
   if (args.help === true) {
-    await writeAll(io.stdout, flagHelp(USAGE, FLAGS));
+    await writeOutput(io, flagHelp(USAGE, FLAGS));
     return EXIT.ok;
   }
   if (args['last-error']) {
     try {
-      await writeAll(io.stdout, readFileSync(lastErrorPath(io.env), 'utf8'));
+      await writeOutput(io, readFileSync(lastErrorPath(io.env), 'utf8'));
       return EXIT.ok;
     } catch {
       io.stderr.write(`${NAME}: no failure recorded (${lastErrorPath(io.env)})\n`);
@@ -61,11 +61,11 @@ export async function runPostRenderer(argv: string[], io: Io): Promise<number> {
     }
   }
   if (args['version-info']) {
-    await writeAll(io.stdout, `${NAME} ${toolVersion()}\n`);
+    await writeOutput(io, `${NAME} ${toolVersion()}\n`);
     return EXIT.ok;
   }
   try {
-    const input = readAll(io.stdin, MAX_INPUT).then((b) => b.toString('utf8'));
+    const input = readInput(io, MAX_INPUT).then((b) => b.toString('utf8'));
     input.catch(() => undefined); // awaited by postRender; this only keeps an early failure from going unhandled
     const result = await postRender(input, renderOptions(args), stateSource(args, io.env));
     const helm = result.warnings.length > 0 ? helmParent() : undefined;
@@ -75,7 +75,7 @@ export async function runPostRenderer(argv: string[], io: Io): Promise<number> {
       // Helm discards a successful post-renderer's stderr: show warnings on helm's own stderr.
       writeToHelmStderr(line, helm);
     }
-    await writeAll(io.stdout, result.text);
+    await writeOutput(io, result.text);
     return EXIT.ok;
   } catch (err) {
     return fail(io, err);

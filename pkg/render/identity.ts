@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { configContent, configKey, configRefs } from './config.ts';
+import { sha256Hex } from './sha256.ts';
 import type { KubeObject } from './types.ts';
 import { withoutTrackLabels } from './workload.ts';
 
@@ -31,7 +31,7 @@ export function templateIdentity(deployment: KubeObject, config: (key: string) =
     if (obj !== undefined) used.set(key, obj);
   }
   const content = [...used].map(([key, obj]) => [key, configContent(obj)]);
-  const hash = createHash('sha256').update(canonicalJson({ template, config: content })).digest('hex').slice(0, 16);
+  const hash = sha256Hex(canonicalJson({ template, config: content })).slice(0, 16);
   return { hash, configs: [...used.keys()] };
 }
 
