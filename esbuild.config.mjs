@@ -1,10 +1,16 @@
-// Bundles the binaries in cmd/ for Node 24. Each binary is a small launcher dist/<name>
-// that turns on Node's compile cache and imports dist/lib/<name>.js. The bundles share
-// chunks (code splitting), so @kubernetes/client-node is only loaded by commands that
-// talk to the cluster: `--help`, `version` and the offline post-renderer never parse it.
+// Bundles the binaries in cmd/ for Node 24. Each binary is a small launcher dist/<name>.
+// The plugins' launchers turn on Node's compile cache and import dist/lib/<name>.js; those
+// bundles share chunks (code splitting), so @kubernetes/client-node is only loaded by
+// commands that talk to the cluster: `--help` and `version` never parse it. The
+// post-renderer, which Helm starts on every render, is one CommonJS script run from a V8
+// code cache written after a warm-up render (hack/build/code-cache.mjs), with
+// client-node beside it as lib/client-node.cjs, required only when a kubeconfig needs it.
 import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { chmod, copyFile, mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
+import { buildClientNode, cjsOptions, optionalMissing } from './hack/build/cjs.mjs';
+import { runCachedLines } from './hack/build/code-cache.mjs';
 import { lazyStringWidth } from './hack/build/string-width.mjs';
 import { yamlEsm } from './hack/build/yaml-esm.mjs';
 
@@ -15,7 +21,7 @@ const MIN_NODE = [22, 19];
 
 /** binary name in dist/ → entry point; extra names are symlinks to the same launcher. */
 const binaries = [
-  { entry: 'cmd/switchyard-postrender/main.ts', out: 'switchyard-postrender', aliases: [] },
+  { entry: 'cmd/switchyard-postrender/bundle.ts', out: 'switchyard-postrender', aliases: [], cached: true },
   { entry: 'cmd/kubectl-rollout-canary/main.ts', out: 'kubectl-canary', aliases: ['kubectl-rollout_canary'] },
   { entry: 'cmd/kubectl-bluegreen/main.ts', out: 'kubectl-bluegreen', aliases: [] },
 ].filter((b) => existsSync(b.entry));
@@ -24,10 +30,12 @@ const started = performance.now();
 await rm('dist', { recursive: true, force: true });
 await mkdir('dist/lib', { recursive: true });
 await build({
-  entryPoints: Object.fromEntries(binaries.map((b) => [b.out, b.entry])),
+  entryPoints: Object.fromEntries(binaries.filter((b) => !b.cached).map((b) => [b.out, b.entry])),
   outdir: 'dist/lib',
   entryNames: '[name]',
   chunkNames: 'chunks/[name]-[hash]',
+  // The package is CommonJS (its launchers start faster as CommonJS scripts); the plugins' bundles are ES modules.
+  outExtension: { '.js': '.mjs' },
   splitting: true,
   bundle: true,
   platform: 'node',
@@ -42,8 +50,25 @@ await build({
   banner: { js: "import { createRequire as __switchyardCreateRequire } from 'node:module'; const require = __switchyardCreateRequire(import.meta.url);" },
 });
 
-// dist/ is also the npm package (`npm pack ./dist`): its package.json marks the launchers and
-// bundles as ES modules and installs the launchers as commands; the bundles need no dependencies.
+// The post-renderer: one CommonJS script, client-node required from the file beside it.
+const clientNodeFromFile = {
+  name: 'client-node-from-file',
+  setup(b) {
+    b.onResolve({ filter: /^@kubernetes\/client-node$/ }, () => ({ path: 'client-node', namespace: 'client-node-file' }));
+    b.onLoad({ filter: /.*/, namespace: 'client-node-file' }, () => ({
+      contents: "module.exports = require(require('node:path').join(__dirname, 'client-node.cjs'));",
+      loader: 'js',
+    }));
+  },
+};
+for (const bin of binaries.filter((b) => b.cached)) {
+  await build({ ...cjsOptions(version), entryPoints: [bin.entry], outfile: `dist/lib/${bin.out}.cjs`, plugins: [optionalMissing, clientNodeFromFile, lazyStringWidth, yamlEsm] });
+}
+await buildClientNode('dist/lib/client-node.cjs', version);
+
+// dist/ is also the npm package (`npm pack ./dist`): its package.json marks the launchers as
+// CommonJS scripts (the bundles they import are .mjs) and installs them as commands; the
+// bundles need no dependencies.
 const bin = Object.fromEntries(binaries.flatMap((b) => [[b.out, b.out], ...b.aliases.map((a) => [a, b.out])]));
 await writeFile('dist/package.json', `${JSON.stringify({
   name: pkg.name,
@@ -51,7 +76,7 @@ await writeFile('dist/package.json', `${JSON.stringify({
   description: pkg.description,
   license: pkg.license,
   homepage: pkg.homepage,
-  type: 'module',
+  type: 'commonjs',
   engines: { node: `>=${MIN_NODE.join('.')}` },
   bin,
   files: [...binaries.map((b) => b.out), 'lib/', 'LICENSE', 'README.md'],
@@ -63,14 +88,13 @@ for (const bin of binaries) {
   // The version check comes before the bundle is imported, so an old Node gets one line, not a crash.
   await writeFile(launcher, [
     '#!/usr/bin/env node',
-    "import * as nodeModule from 'node:module';",
+    "'use strict';",
     "const [major, minor] = process.versions.node.split('.').map(Number);",
     `if (major < ${MIN_NODE[0]} || (major === ${MIN_NODE[0]} && minor < ${MIN_NODE[1]})) {`,
     `  process.stderr.write(\`${bin.out}: error: switchyard needs Node.js ${MIN_NODE.join('.')} or newer; this is Node.js \${process.versions.node} (put a newer node first on PATH)\\n\`);`,
     '  process.exit(1);',
     '}',
-    'nodeModule.enableCompileCache?.();',
-    `await import('./lib/${bin.out}.js');`,
+    ...(bin.cached ? runCachedLines(`lib/${bin.out}.cjs`) : ["require('node:module').enableCompileCache?.();", `import('./lib/${bin.out}.mjs');`]),
     '',
   ].join('\n'));
   await chmod(launcher, 0o755);
@@ -78,7 +102,17 @@ for (const bin of binaries) {
     await rm(`dist/${alias}`, { force: true });
     await symlink(bin.out, `dist/${alias}`);
   }
-  const { size } = await stat(`dist/lib/${bin.out}.js`);
+  if (bin.cached) {
+    // The code cache, written by the Node that builds (the pinned Node 24) after a warm-up render.
+    const script = `dist/lib/${bin.out}.cjs`;
+    const cache = `dist/lib/${bin.out}.cache`;
+    const r = spawnSync(process.execPath, ['hack/build/code-cache.mjs', script, cache], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`writing the code cache of ${script} failed: ${r.stderr.trim()}`);
+    const [{ size }, cached] = await Promise.all([stat(script), stat(cache)]);
+    process.stderr.write(`built ${launcher} (CommonJS script ${(size / 1024).toFixed(0)} KiB, code cache ${(cached.size / 1024).toFixed(0)} KiB)\n`);
+    continue;
+  }
+  const { size } = await stat(`dist/lib/${bin.out}.mjs`);
   process.stderr.write(`built ${launcher} (entry ${(size / 1024).toFixed(0)} KiB)\n`);
 }
 process.stderr.write(`esbuild done in ${(performance.now() - started).toFixed(0)} ms\n`);

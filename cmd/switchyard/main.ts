@@ -29,48 +29,6 @@ function start(): void {
   });
 }
 
-/** A small chart: rendering it once while the snapshot is built compiles the transform's code into it. */
-const WARM_UP = `apiVersion: v1
-kind: Service
-metadata:
-  name: web
-  labels: {app: web}
-spec:
-  selector:
-    app: web
-  ports:
-  - name: http
-    port: 80
-    targetPort: http
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  labels:
-    app: web
-spec:
-  replicas: 2
-  selector:
-    matchLabels:
-      app: web
-  template:
-    metadata:
-      labels:
-        app: web
-    spec:
-      containers:
-      - name: web
-        image: "nginx:1.27"
-        ports:
-        - name: http
-          containerPort: 80
-        env:
-        - name: NOTE
-          value: |
-            warm
-`;
-
 /** Evaluates the modules commands load on demand (all but client-node, kept for the kubeconfigs that need it). */
 async function preload(): Promise<void> {
   await Promise.all([
@@ -79,7 +37,7 @@ async function preload(): Promise<void> {
     import('../../pkg/cli/completion-run.ts'),
     import('../../pkg/kube/open.ts'),
   ]);
-  const { FIRST_INSTALL, render } = await import('../../pkg/render/index.ts');
+  const [{ FIRST_INSTALL, render }, { WARM_UP }] = await Promise.all([import('../../pkg/render/index.ts'), import('../../pkg/cli/warm-up.ts')]);
   render(WARM_UP, { version: '1.0.0' }, FIRST_INSTALL);
 }
 

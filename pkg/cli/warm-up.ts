@@ -1,0 +1,56 @@
+// A small chart that start-up caches are built from: rendering it once compiles the
+// transform's code, so a V8 start-up snapshot (the standalone binaries, cmd/switchyard) or a
+// code cache (the post-renderer's bundle, esbuild.config.mjs) holds that code compiled.
+import { Readable, Writable } from 'node:stream';
+import type { Io } from './io.ts';
+import { runPostRenderer } from './postrender.ts';
+
+/** A Service and the Deployment it selects, with a block scalar. */
+export const WARM_UP = `apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  selector:
+    app: web
+  ports:
+  - name: http
+    port: 80
+    targetPort: http
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels:
+    app: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: web
+        image: "nginx:1.27"
+        ports:
+        - name: http
+          containerPort: 80
+        env:
+        - name: NOTE
+          value: |
+            warm
+`;
+
+/** Runs the offline post-renderer on {@link WARM_UP} in memory (nothing is printed); fails if it does. */
+export async function warmUp(): Promise<void> {
+  const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
+  const io: Io = { stdin: Readable.from([Buffer.from(WARM_UP)]), stdout: sink, stderr: sink, env: {}, now: () => 0 };
+  const code = await runPostRenderer(['--offline', '--version', '1.0.0'], io);
+  if (code !== 0) throw new Error(`the warm-up render exited ${code}`);
+}
