@@ -1,5 +1,5 @@
 // Bundles the binaries in cmd/ for Node 24. Each binary is a small launcher dist/<name>.
-// The plugins' launchers turn on Node's compile cache and import dist/lib/<name>.js; those
+// The plugins' launchers turn on Node's compile cache and import dist/lib/<name>.mjs; those
 // bundles share chunks (code splitting), so @kubernetes/client-node is only loaded by
 // commands that talk to the cluster: `--help` and `version` never parse it. The
 // post-renderer, which Helm starts on every render, is one CommonJS script run from a V8

@@ -1,7 +1,6 @@
 // A small chart that start-up caches are built from: rendering it once compiles the
 // transform's code, so a V8 start-up snapshot (the standalone binaries, cmd/switchyard) or a
 // code cache (the post-renderer's bundle, esbuild.config.mjs) holds that code compiled.
-import { Readable, Writable } from 'node:stream';
 import type { Io } from './io.ts';
 import { runPostRenderer } from './postrender.ts';
 
@@ -49,6 +48,9 @@ spec:
 
 /** Runs the offline post-renderer on {@link WARM_UP} in memory (nothing is printed); fails if it does. */
 export async function warmUp(): Promise<void> {
+  // node:stream is required here, not imported: the post-renderer's script holds this module,
+  // and a top-level import would load the stream modules at every start (about 3 ms).
+  const { Readable, Writable } = process.getBuiltinModule('node:stream');
   const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
   const io: Io = { stdin: Readable.from([Buffer.from(WARM_UP)]), stdout: sink, stderr: sink, env: {}, now: () => 0 };
   const code = await runPostRenderer(['--offline', '--version', '1.0.0'], io);
