@@ -9,6 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 
 /** What the launcher wraps the CommonJS script in, as Node's own loader does. */
@@ -46,7 +47,7 @@ export function loadScript(relative, cachedData) {
   return { script, exports: bundle.exports };
 }
 
-if (process.argv[1] === new URL(import.meta.url).pathname) {
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [file, cacheFile] = process.argv.slice(2);
   const { script, exports } = loadScript(file);
   await exports.warmUp();
