@@ -1,10 +1,4 @@
-import { nodeTooOld, processIo } from '../../pkg/cli/io.ts';
-import { runPostRenderer } from '../../pkg/cli/postrender.ts';
+// The post-renderer run from its TypeScript source (the bundle runs bundle.ts's `run` from a code cache).
+import { run } from './bundle.ts';
 
-const tooOld = nodeTooOld();
-if (tooOld !== undefined) {
-  process.stderr.write(`switchyard-postrender: error: ${tooOld}\n`);
-  process.exitCode = 1;
-} else {
-  process.exitCode = await runPostRenderer(process.argv.slice(2), processIo());
-}
+process.exitCode = await run(process.argv.slice(2));

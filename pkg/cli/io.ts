@@ -59,12 +59,11 @@ export async function readInput(io: Io, maxBytes: number): Promise<Buffer> {
     } catch (err) {
       if (endOfPipe(err)) return Buffer.concat(chunks, size);
       if (!wouldBlock(err)) throw err;
-      const rest = await readAll(io.stdin, maxBytes - size);
-      return Buffer.concat([...chunks, rest]);
+      return readAll(io.stdin, maxBytes, chunks);
     }
     if (n === 0) return Buffer.concat(chunks, size);
     size += n;
-    if (size > maxBytes) throw new Error(`input is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB`);
+    if (size > maxBytes) throw tooLarge(maxBytes);
     chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
   }
 }
@@ -79,28 +78,28 @@ export async function writeOutput(io: Io, text: string): Promise<void> {
       done += writeSync(io.fds.stdout, bytes, done, bytes.length - done);
     } catch (err) {
       if (!wouldBlock(err)) throw err;
-      return new Promise((resolve, reject) => {
-        io.stdout.write(bytes.subarray(done), (e) => (e ? reject(e) : resolve()));
-      });
+      return writeAll(io.stdout, bytes.subarray(done));
     }
   }
 }
 
-/** Reads a whole stream, failing once it exceeds `maxBytes`. */
-export async function readAll(stream: Readable, maxBytes: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
+const tooLarge = (maxBytes: number): Error => new Error(`input is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB`);
+
+/** Reads a whole stream after the `read` chunks already taken from it, failing once all exceed `maxBytes`. */
+export async function readAll(stream: Readable, maxBytes: number, read: Buffer[] = []): Promise<Buffer> {
+  const chunks = [...read];
+  let size = chunks.reduce((n, c) => n + c.length, 0);
   for await (const chunk of stream) {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
     size += buf.length;
-    if (size > maxBytes) throw new Error(`input is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB`);
+    if (size > maxBytes) throw tooLarge(maxBytes);
     chunks.push(buf);
   }
   return Buffer.concat(chunks);
 }
 
-/** Writes text and resolves once it is handed to the OS, so exiting afterwards loses nothing. */
-export function writeAll(stream: Writable, text: string): Promise<void> {
+/** Writes text (or bytes) and resolves once it is handed to the OS, so exiting afterwards loses nothing. */
+export function writeAll(stream: Writable, text: string | Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
     stream.write(text, (err) => (err ? reject(err) : resolve()));
   });

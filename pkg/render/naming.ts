@@ -10,8 +10,8 @@ const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[
 
 /** A short, deterministic hash of `text`: 5 lowercase base-36 characters. */
 export function shortHash(text: string): string {
-  const d = sha256(text);
-  return ((((d[0]! << 24) | (d[1]! << 16) | (d[2]! << 8) | d[3]!) >>> 0) % 36 ** 5).toString(36).padStart(5, '0');
+  const first = new DataView(sha256(text).buffer).getUint32(0);
+  return (first % 36 ** 5).toString(36).padStart(5, '0');
 }
 
 /** Whether `value` is a valid label value (at most 63 characters). */
