@@ -35,7 +35,7 @@ const epoch = Number(execFileSync('git', ['log', '-1', '--format=%ct'], { encodi
 
 const started = performance.now();
 mkdirSync(join(out, 'bundle'), { recursive: true });
-const { main, clientNode } = await bundleForSea({ outdir: join(out, 'bundle'), version });
+const { seaMain, script, clientNode } = await bundleForSea({ outdir: join(out, 'bundle'), version });
 
 const shim = (plugin) => [
   '#!/bin/sh',
@@ -51,7 +51,7 @@ for (const platform of PLATFORMS.filter((p) => wanted.includes(`${p.os}-${p.arch
   const stage = join(out, 'stage', id);
   rmSync(stage, { recursive: true, force: true });
   mkdirSync(stage, { recursive: true });
-  const sea = buildSea({ platform, main, clientNode, workdir: stage, rcodesign });
+  const sea = buildSea({ platform, seaMain, script, clientNode, workdir: stage, rcodesign });
   copyFileSync('LICENSE', join(stage, 'LICENSE'));
   copyFileSync('README.md', join(stage, 'README.md'));
   const files = [`switchyard${platform.exe}`, 'LICENSE', 'README.md'];
@@ -71,7 +71,7 @@ for (const platform of PLATFORMS.filter((p) => wanted.includes(`${p.os}-${p.arch
   const helm = writeHelmPlugin({ platform, binary: sea.file, out: join(out, 'helm', id), version, epoch });
   built.push({ platform, ...archive, helm, sea });
   const mb = (f) => (statSync(f).size / 1e6).toFixed(1);
-  process.stderr.write(`dist: ${id.padEnd(14)} binary ${mb(sea.file)} MB, archive ${mb(archive.file)} MB, start-up snapshot ${sea.snapshot ? 'yes' : 'no'}, signature ${sea.signed}, ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  process.stderr.write(`dist: ${id.padEnd(14)} binary ${mb(sea.file)} MB, archive ${mb(archive.file)} MB, code cache ${sea.codeCache ? 'yes' : 'no'}, signature ${sea.signed}, ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
 }
 const { homepage } = JSON.parse(readFileSync('package.json', 'utf8'));
 // The repository's krew-manifest.yaml follows the default release directory only.

@@ -1,6 +1,6 @@
 // esbuild settings shared by the CommonJS scripts: the post-renderer's bundle in dist/
 // (esbuild.config.mjs), run from a V8 code cache, and the standalone binaries' scripts
-// (hack/dist/bundle.mjs), run from a start-up snapshot.
+// (hack/dist/bundle.mjs), run from a code cache as well.
 import { build } from 'esbuild';
 
 /** Optional dependencies that bundled libraries try to require(); absent, they must fail as "not found". */

@@ -5,7 +5,9 @@
 // compiled on each start. This cache is written after a warm-up render (run as
 // `node hack/build/code-cache.mjs <script> <cache>` by esbuild.config.mjs, with the Node
 // that builds), so it holds those functions compiled too. A Node whose V8 differs rejects
-// the cache and compiles the script as usual.
+// the cache and compiles the script as usual. The standalone binaries' multi-call script
+// (cmd/switchyard/main.ts) gets its cache the same way, written by the runtime that runs it
+// (hack/dist/sea.mjs), and stored in the binary as a SEA asset.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';

@@ -5,8 +5,7 @@
 //
 // Why: string-width 7 and 8 build an Intl.Segmenter and Unicode-property regular expressions
 // when they are evaluated, which is about 20 ms of every command's start-up although the
-// tables, help and status lines they measure are ASCII; and an Intl.Segmenter (an ICU
-// object) cannot be saved in a V8 start-up snapshot. The answer is the same: string-width
+// tables, help and status lines they measure are ASCII. The answer is the same: string-width
 // strips ANSI escapes and counts every printable ASCII character as one column.
 const NAMESPACE = 'switchyard-string-width';
 

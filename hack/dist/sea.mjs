@@ -1,12 +1,11 @@
-// Single-executable step of `npm run dist`: writes the SEA blob (main script, the
-// client-node asset, and a V8 start-up snapshot when the target is the build machine's own
-// platform),
-// copies the platform's Node.js binary, strips its symbol table (ELF), injects the blob with
+// Single-executable step of `npm run dist`: writes the SEA blob (the main script, the
+// multi-call script and the client-node assets, and the multi-call script's V8 code cache when
+// the platform's runtime is the Node.js that writes the blob), copies the platform's Node.js binary, strips its symbol table (ELF), injects the blob with
 // postject and, for macOS, signs the result ad hoc with rcodesign.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { HOST, runtimeBinary } from './runtimes.mjs';
+import { runtimeBinary } from './runtimes.mjs';
 
 const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
@@ -22,23 +21,27 @@ function quiet(file, args) {
 
 /**
  * Builds `<workdir>/switchyard[.exe]` for `platform` from the bundled scripts.
- * Returns { file, snapshot, signed } where signed is 'ad-hoc', 'unsigned' or 'n/a'.
+ * Returns { file, codeCache, signed } where signed is 'ad-hoc', 'unsigned' or 'n/a'.
  */
-export function buildSea({ platform, main, clientNode, workdir, rcodesign }) {
-  const id = `${platform.os}-${platform.arch}`;
-  // A snapshot is V8's heap for one runtime binary, so only the build machine's own platform
-  // (whose runtime writes the blob) gets one; the others evaluate their modules at start.
-  const snapshot = id === HOST && process.env.SWITCHYARD_SEA_SNAPSHOT !== '0';
+export function buildSea({ platform, seaMain, script, clientNode, workdir, rcodesign }) {
+  // A code cache is accepted only by the V8 that wrote it (same version and flags), so the
+  // blob carries one when the platform's runtime is the blob writer itself: the build
+  // machine's own platform. The others compile switchyard.cjs at start.
+  const codeCache = platform.runtime === platform.blobWriter && process.env.SWITCHYARD_SEA_CODE_CACHE !== '0';
+  const assets = { 'switchyard.cjs': resolve(script), 'client-node.cjs': resolve(clientNode) };
+  if (codeCache) {
+    const cache = join(workdir, 'switchyard.cache');
+    // Runs `warmUp` (a render, each plugin's --help) and saves the cache with those functions compiled.
+    quiet(runtimeBinary(platform.blobWriter), [resolve('hack/build/code-cache.mjs'), resolve(script), cache]);
+    assets['switchyard.cache'] = resolve(cache);
+  }
   const blob = join(workdir, 'sea.blob');
   const config = join(workdir, 'sea-config.json');
   writeFileSync(config, JSON.stringify({
-    main: resolve(main),
+    main: resolve(seaMain),
     output: resolve(blob),
     disableExperimentalSEAWarning: true,
-    // The blob writer runs main.cjs in snapshot-building mode (cmd/switchyard/main.ts): the
-    // binary starts from the heap with every module evaluated (about half of `status`'s start-up).
-    useSnapshot: snapshot,
-    assets: { 'client-node.cjs': resolve(clientNode) },
+    assets,
   }, null, 2));
   quiet(runtimeBinary(platform.blobWriter), ['--experimental-sea-config', config]);
 
@@ -61,5 +64,5 @@ export function buildSea({ platform, main, clientNode, workdir, rcodesign }) {
       signed = 'unsigned';
     }
   }
-  return { file, snapshot, signed };
+  return { file, codeCache, signed };
 }

@@ -9,8 +9,11 @@ import { lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, suite, test } from 'node:test';
+// @ts-expect-error -- a plain .mjs build script without types
+import { loadScript as loadScriptUntyped } from '../build/code-cache.mjs';
 import { assertOk, freshNamespace, kubeconfigPath, kubectl, repoRoot, toolPaths } from '../../test/e2e/harness.ts';
 
+const loadScript = loadScriptUntyped as (file: string, cachedData?: Buffer) => { script: { cachedDataRejected?: boolean } };
 const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
 const release = join(repoRoot, 'release');
 const archive = join(release, `switchyard_v${version}_linux_amd64.tar.gz`);
@@ -128,5 +131,13 @@ suite('the linux-amd64 standalone binary', () => {
     } finally {
       rmSync(home, { recursive: true, force: true });
     }
+  });
+
+  test('the code cache the blob carries is accepted by the V8 that runs it', () => {
+    // The linux-amd64 runtime is the blob writer, the same Node.js as this test's (both 24.21.0,
+    // hack/dist/runtimes.mjs): a rejected cache would cost every start its compile, silently.
+    const script = join(release, 'bundle', 'switchyard.cjs');
+    const cache = readFileSync(join(release, 'stage', 'linux-amd64', 'switchyard.cache'));
+    assert.equal(loadScript(script, cache).script.cachedDataRejected, false);
   });
 });

@@ -16,9 +16,7 @@ import type { Kube, ListOptions, ListResult, PatchType, WatchEvent } from './typ
 
 // Taken as CommonJS modules when first used: an ES import of node:http builds its module
 // namespace, which reads the lazy `WebSocket`/`MessageEvent` getters and so loads undici
-// (about 30 ms of every command's start-up, for a client that never uses it); and loading
-// them only on use keeps their native bindings out of the standalone binary's start-up
-// snapshot, which cannot hold them.
+// (about 30 ms of every command's start-up, for a client that never uses it).
 const https = (): typeof import('node:https') => process.getBuiltinModule('node:https');
 const http = (): typeof import('node:http') => process.getBuiltinModule('node:http');
 const tlsModule = (): typeof import('node:tls') => process.getBuiltinModule('node:tls');
