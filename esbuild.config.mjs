@@ -1,10 +1,10 @@
-// Bundles the binaries in cmd/ for Node 24. Each binary is a small launcher dist/<name>.
-// The plugins' launchers turn on Node's compile cache and import dist/lib/<name>.mjs; those
-// bundles share chunks (code splitting), so @kubernetes/client-node is only loaded by
-// commands that talk to the cluster: `--help` and `version` never parse it. The
-// post-renderer, which Helm starts on every render, is one CommonJS script run from a V8
-// code cache written after a warm-up render (hack/build/code-cache.mjs), with
-// client-node beside it as lib/client-node.cjs, required only when a kubeconfig needs it.
+// Bundles the binaries in cmd/ for Node 24. Each binary is a small launcher dist/<name>
+// that runs one CommonJS script, dist/lib/<name>.cjs, from a V8 code cache written after a
+// warm-up run of the script (hack/build/code-cache.mjs: a render for the post-renderer,
+// `--help`, `status --help` and `version` for the plugins), so the functions a command calls
+// arrive compiled. @kubernetes/client-node sits beside them as lib/client-node.cjs, required
+// only when a kubeconfig needs it; the modules a command does not use (the kube client for
+// `--help`) are bundled but not evaluated.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { chmod, copyFile, mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
@@ -21,36 +21,15 @@ const MIN_NODE = [22, 19];
 
 /** binary name in dist/ → entry point; extra names are symlinks to the same launcher. */
 const binaries = [
-  { entry: 'cmd/switchyard-postrender/bundle.ts', out: 'switchyard-postrender', aliases: [], cached: true },
-  { entry: 'cmd/kubectl-rollout-canary/main.ts', out: 'kubectl-canary', aliases: ['kubectl-rollout_canary'] },
-  { entry: 'cmd/kubectl-bluegreen/main.ts', out: 'kubectl-bluegreen', aliases: [] },
+  { entry: 'cmd/switchyard-postrender/bundle.ts', out: 'switchyard-postrender', aliases: [] },
+  { entry: 'cmd/kubectl-rollout-canary/bundle.ts', out: 'kubectl-canary', aliases: ['kubectl-rollout_canary'] },
+  { entry: 'cmd/kubectl-bluegreen/bundle.ts', out: 'kubectl-bluegreen', aliases: [] },
 ].filter((b) => existsSync(b.entry));
 
 const started = performance.now();
 await rm('dist', { recursive: true, force: true });
 await mkdir('dist/lib', { recursive: true });
-await build({
-  entryPoints: Object.fromEntries(binaries.filter((b) => !b.cached).map((b) => [b.out, b.entry])),
-  outdir: 'dist/lib',
-  entryNames: '[name]',
-  chunkNames: 'chunks/[name]-[hash]',
-  // The package is CommonJS (its launchers start faster as CommonJS scripts); the plugins' bundles are ES modules.
-  outExtension: { '.js': '.mjs' },
-  splitting: true,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node24',
-  minify: true,
-  legalComments: 'none',
-  logLevel: 'warning',
-  plugins: [lazyStringWidth, yamlEsm],
-  define: { SWITCHYARD_VERSION: JSON.stringify(version) },
-  // Bundled CommonJS dependencies call require(); give every ESM output file one.
-  banner: { js: "import { createRequire as __switchyardCreateRequire } from 'node:module'; const require = __switchyardCreateRequire(import.meta.url);" },
-});
-
-// The post-renderer: one CommonJS script, client-node required from the file beside it.
+// Each binary: one CommonJS script, client-node required from the file beside it.
 const clientNodeFromFile = {
   name: 'client-node-from-file',
   setup(b) {
@@ -61,14 +40,13 @@ const clientNodeFromFile = {
     }));
   },
 };
-for (const bin of binaries.filter((b) => b.cached)) {
+for (const bin of binaries) {
   await build({ ...cjsOptions(version), entryPoints: [bin.entry], outfile: `dist/lib/${bin.out}.cjs`, plugins: [optionalMissing, clientNodeFromFile, lazyStringWidth, yamlEsm] });
 }
 await buildClientNode('dist/lib/client-node.cjs', version);
 
-// dist/ is also the npm package (`npm pack ./dist`): its package.json marks the launchers as
-// CommonJS scripts (the bundles they import are .mjs) and installs them as commands; the
-// bundles need no dependencies.
+// dist/ is also the npm package (`npm pack ./dist`): its package.json marks the launchers and
+// scripts as CommonJS and installs the launchers as commands; the scripts need no dependencies.
 const bin = Object.fromEntries(binaries.flatMap((b) => [[b.out, b.out], ...b.aliases.map((a) => [a, b.out])]));
 await writeFile('dist/package.json', `${JSON.stringify({
   name: pkg.name,
@@ -94,7 +72,7 @@ for (const bin of binaries) {
     `  process.stderr.write(\`${bin.out}: error: switchyard needs Node.js ${MIN_NODE.join('.')} or newer; this is Node.js \${process.versions.node} (put a newer node first on PATH)\\n\`);`,
     '  process.exit(1);',
     '}',
-    ...(bin.cached ? runCachedLines(`lib/${bin.out}.cjs`) : ["require('node:module').enableCompileCache?.();", `import('./lib/${bin.out}.mjs');`]),
+    ...runCachedLines(`lib/${bin.out}.cjs`),
     '',
   ].join('\n'));
   await chmod(launcher, 0o755);
@@ -102,17 +80,12 @@ for (const bin of binaries) {
     await rm(`dist/${alias}`, { force: true });
     await symlink(bin.out, `dist/${alias}`);
   }
-  if (bin.cached) {
-    // The code cache, written by the Node that builds (the pinned Node 24) after a warm-up render.
-    const script = `dist/lib/${bin.out}.cjs`;
-    const cache = `dist/lib/${bin.out}.cache`;
-    const r = spawnSync(process.execPath, ['hack/build/code-cache.mjs', script, cache], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`writing the code cache of ${script} failed: ${r.stderr.trim()}`);
-    const [{ size }, cached] = await Promise.all([stat(script), stat(cache)]);
-    process.stderr.write(`built ${launcher} (CommonJS script ${(size / 1024).toFixed(0)} KiB, code cache ${(cached.size / 1024).toFixed(0)} KiB)\n`);
-    continue;
-  }
-  const { size } = await stat(`dist/lib/${bin.out}.mjs`);
-  process.stderr.write(`built ${launcher} (entry ${(size / 1024).toFixed(0)} KiB)\n`);
+  // The code cache, written by the Node that builds (the pinned Node 24) after a warm-up run.
+  const script = `dist/lib/${bin.out}.cjs`;
+  const cache = `dist/lib/${bin.out}.cache`;
+  const r = spawnSync(process.execPath, ['hack/build/code-cache.mjs', script, cache], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`writing the code cache of ${script} failed: ${r.stderr.trim()}`);
+  const [{ size }, cached] = await Promise.all([stat(script), stat(cache)]);
+  process.stderr.write(`built ${launcher} (CommonJS script ${(size / 1024).toFixed(0)} KiB, code cache ${(cached.size / 1024).toFixed(0)} KiB)\n`);
 }
 process.stderr.write(`esbuild done in ${(performance.now() - started).toFixed(0)} ms\n`);

@@ -1,11 +1,4 @@
-import { nodeTooOld, processIo } from '../../pkg/cli/io.ts';
-import { runPlugin } from '../../pkg/cli/program.ts';
-import { PLUGINS } from '../../pkg/cli/entry.ts';
+// kubectl canary run from its TypeScript source (the bundle runs bundle.ts's `run` from a code cache).
+import { run } from './bundle.ts';
 
-const tooOld = nodeTooOld();
-if (tooOld !== undefined) {
-  process.stderr.write(`kubectl canary: error: ${tooOld}\n`);
-  process.exitCode = 1;
-} else {
-  process.exitCode = await runPlugin(PLUGINS.canary, process.argv.slice(2), processIo());
-}
+process.exitCode = await run(process.argv.slice(2));

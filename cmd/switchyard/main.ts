@@ -8,8 +8,8 @@
 // was the other way: it deserializes the whole evaluated heap (about 2 MB beyond Node's own)
 // at every start and holds no compiled functions, and measured slower on every command.
 import { nodeTooOld, processIo } from '../../pkg/cli/io.ts';
-import { runAs } from '../../pkg/cli/entry.ts';
-import { sinkIo, warmUp as warmUpRender } from '../../pkg/cli/warm-up.ts';
+import { PLUGINS, runAs } from '../../pkg/cli/entry.ts';
+import { warmUp as warmUpRender } from '../../pkg/cli/warm-up.ts';
 
 /** Runs the program the binary was invoked as, on the process's own stdin, stdout and stderr. */
 export function start(): void {
@@ -27,11 +27,10 @@ export function start(): void {
   });
 }
 
-/** What the build runs once before it writes the code cache: a render and each plugin's help, printing nothing. */
+/** What the build runs once before it writes the code cache: a render and each plugin's warm-up, printing nothing. */
 export async function warmUp(): Promise<void> {
   await warmUpRender();
-  for (const argv of [['canary', '--help'], ['bluegreen', '--help'], ['canary', 'status', '--help'], ['canary', 'version']]) {
-    const code = await runAs('switchyard', argv, sinkIo());
-    if (code !== 0) throw new Error(`the warm-up of switchyard ${argv.join(' ')} exited ${code}`);
-  }
+  // Imported here: a static import would evaluate yargs and the command table at every start of the post-renderer.
+  const { pluginEntry } = await import('../../pkg/cli/plugin-entry.ts');
+  for (const plugin of Object.values(PLUGINS)) await pluginEntry(plugin).warmUp();
 }

@@ -115,3 +115,12 @@ export function nodeTooOld(version: string = process.versions.node): string | un
   const ok = major > minMajor || (major === minMajor && minor >= minMinor);
   return ok ? undefined : `switchyard needs Node.js ${MIN_NODE} or newer; this is Node.js ${version} (put a newer node first on PATH)`;
 }
+
+/** An Io that reads `input` and discards what is written: nothing of a warm-up is printed. */
+export function sinkIo(input = ''): Io {
+  // node:stream is required here, not imported: every command's script holds this module, and a
+  // top-level import would load the stream modules at every start (about 3 ms).
+  const { Readable, Writable } = process.getBuiltinModule('node:stream');
+  const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
+  return { stdin: Readable.from([Buffer.from(input)]), stdout: sink, stderr: sink, env: {}, now: () => 0 };
+}

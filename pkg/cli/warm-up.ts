@@ -1,7 +1,7 @@
 // A small chart that start-up caches are built from: rendering it once compiles the
 // transform's code, so a V8 code cache written afterwards (the post-renderer's bundle,
 // esbuild.config.mjs; the standalone binaries, cmd/switchyard) holds that code compiled.
-import type { Io } from './io.ts';
+import { sinkIo } from './io.ts';
 import { runPostRenderer } from './postrender.ts';
 
 /** A Service and the Deployment it selects, with a block scalar. */
@@ -45,15 +45,6 @@ spec:
           value: |
             warm
 `;
-
-/** An Io that reads `input` and discards what is written: nothing of a warm-up is printed. */
-export function sinkIo(input = ''): Io {
-  // node:stream is required here, not imported: the post-renderer's script holds this module,
-  // and a top-level import would load the stream modules at every start (about 3 ms).
-  const { Readable, Writable } = process.getBuiltinModule('node:stream');
-  const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
-  return { stdin: Readable.from([Buffer.from(input)]), stdout: sink, stderr: sink, env: {}, now: () => 0 };
-}
 
 /** Runs the offline post-renderer on {@link WARM_UP} in memory (nothing is printed); fails if it does. */
 export async function warmUp(): Promise<void> {
