@@ -23,12 +23,14 @@ const cases: { name: string; input: () => string | Buffer; reason: RegExp }[] = 
   { name: 'a document without kind', input: () => `${deployment}---\napiVersion: v1\nmetadata:\n  name: nokind\n`, reason: /document 2.*kind/i },
   { name: 'a NUL byte in a document', input: () => `${deployment}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nul\ndata:\n  a: "x\u0000y"\n`, reason: /NUL|not .*text/i },
   { name: 'an empty stream', input: () => '', reason: /no Kubernetes resources|empty/i },
+  // Not replaced by U+FFFD: that would change an untouched document, and what the API server stores.
+  { name: 'a byte that is not UTF-8', input: () => Buffer.concat([Buffer.from(`${deployment}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: latin1\ndata:\n  a: "caf`), Buffer.from([0xe9]), Buffer.from('"\n')]), reason: /document 2 at line 17, column 10: input is not text: invalid UTF-8 at byte 227$/ },
 ];
 
 for (const c of cases) {
   test(`${c.name}: exits non-zero with a one-line reason and writes nothing to stdout`, async () => {
     const input = c.input();
-    const out = await run(binary, ['--offline'], { input: typeof input === 'string' ? input : input.toString('latin1') });
+    const out = await run(binary, ['--offline'], { input });
     assert.notEqual(out.code, 0);
     assert.equal(out.stdout, '');
     const lines = out.stderr.trim().split('\n');

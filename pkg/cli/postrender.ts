@@ -65,7 +65,9 @@ export async function runPostRenderer(argv: string[], io: Io): Promise<number> {
     return EXIT.ok;
   }
   try {
-    const input = readInput(io, MAX_INPUT).then((b) => b.toString('utf8'));
+    // Bytes, not text: the manifest layer decodes them strictly (a byte that is not UTF-8 is
+    // an error, not U+FFFD), and the documents left as they were are written as those bytes.
+    const input = readInput(io, MAX_INPUT);
     input.catch(() => undefined); // awaited by postRender; this only keeps an early failure from going unhandled
     const result = await postRender(input, renderOptions(args), stateSource(args, io.env));
     const helm = result.warnings.length > 0 ? helmParent() : undefined;
@@ -75,7 +77,7 @@ export async function runPostRenderer(argv: string[], io: Io): Promise<number> {
       // Helm discards a successful post-renderer's stderr: show warnings on helm's own stderr.
       writeToHelmStderr(line, helm);
     }
-    await writeOutput(io, result.text);
+    await writeOutput(io, result.bytes());
     return EXIT.ok;
   } catch (err) {
     return fail(io, err);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Document } from 'yaml';
-import { assemble, ManifestError, parseDoc, printDoc, splitStream } from './index.ts';
+import { assemble, assembleOutput, ManifestError, outputBytes, outputText, parseDoc, printDoc, readStream, splitStream } from './index.ts';
 import type { Decision, Doc } from './index.ts';
 
 const input = [
@@ -158,5 +158,32 @@ describe('parseDoc and printDoc', () => {
   it('refuse an empty document', () => {
     const empty = splitStream('---\n# Source: x.yaml\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: a\n')[0]!;
     assert.throws(() => parseDoc(empty), { code: 'not-a-resource' });
+  });
+});
+
+describe('outputBytes', () => {
+  const doc = (name: string, value: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  a: "${value}"\n`;
+  // A byte-order mark, two- three- and four-byte characters, and a last document without its newline.
+  const stream = `\uFEFF${doc('a', 'café')}---\n# Source: x/é.yaml\n${doc('b', '日本')}---\n${doc('c', 'plain')}---\n${doc('d', '🚀 ok').slice(0, -1)}`;
+
+  it('is the UTF-8 of the output text, kept documents taken from the input bytes', () => {
+    const bytes = Buffer.from(stream);
+    const { text, docs } = readStream(bytes);
+    const decisions = new Map<number, Decision>([
+      [1, { action: 'replace', body: doc('b', 'ü') }],
+      [2, { action: 'keep', insertAfter: [doc('c2', '€')] }],
+    ]);
+    const pieces = assembleOutput(docs, decisions);
+    assert.equal(outputText(pieces), assemble(docs, decisions));
+    assert.ok(outputBytes(pieces, text, bytes).equals(Buffer.from(outputText(pieces))));
+    const kept = outputBytes(assembleOutput(docs, new Map()), text, bytes);
+    assert.ok(kept.equals(Buffer.concat([bytes, Buffer.from('\n')])), 'all kept: the input, and the final newline it lacked');
+  });
+
+  it('reads an ASCII stream at its own offsets', () => {
+    const ascii = Buffer.from(`${doc('a', 'x')}---\n${doc('b', 'y')}`);
+    const { text, docs } = readStream(ascii);
+    const pieces = assembleOutput(docs, new Map([[0, { action: 'drop' }]]));
+    assert.equal(outputBytes(pieces, text, ascii).toString(), `---\n${doc('b', 'y')}`);
   });
 });

@@ -31,17 +31,29 @@ const MARKER_LINE = /^(?:---|\.\.\.)(?:[ \t\r]|$)/m;
  * would be left.
  */
 export function assemble(docs: readonly Doc[], decisions: ReadonlyMap<number, Decision>): string {
+  return outputText(assembleOutput(docs, decisions));
+}
+
+/**
+ * A piece of the output stream: a kept input document (its prefix and body, byte for byte)
+ * or new text.
+ */
+export type Piece = Doc | string;
+
+/** {@link assemble}'s output as pieces, so that kept documents can be written as the input's own bytes ({@link outputBytes}). */
+export function assembleOutput(docs: readonly Doc[], decisions: ReadonlyMap<number, Decision>): Piece[] {
   for (const index of decisions.keys()) {
     if (docs[index]?.index !== index) {
       throw new ManifestError('invalid-output', `a decision names document ${index + 1}, which the stream does not have`);
     }
   }
-  const out: string[] = [];
+  const out: Piece[] = [];
   let resources = 0;
   for (const doc of docs) {
     const decision = decisions.get(doc.index) ?? { action: 'keep' };
     if (decision.action === 'keep') {
-      out.push(withNewline(doc.prefix + doc.body));
+      out.push(doc);
+      if (!endsLine(doc.prefix, doc.body)) out.push('\n');
       if (doc.head) resources += 1;
     } else if (decision.action === 'replace') {
       out.push(withNewline(doc.prefix), bodyText(decision.body, doc));
@@ -53,7 +65,65 @@ export function assemble(docs: readonly Doc[], decisions: ReadonlyMap<number, De
     }
   }
   if (resources === 0) throw new ManifestError('empty', 'no Kubernetes resources left in the output');
-  return out.join('');
+  return out;
+}
+
+/** The output stream as text. */
+export function outputText(pieces: readonly Piece[]): string {
+  return pieces.map((p) => (typeof p === 'string' ? p : p.prefix + p.body)).join('');
+}
+
+/**
+ * The output stream as UTF-8: kept documents are slices of `input` (the bytes `text` was
+ * decoded from), runs of consecutive ones one slice, so an 8 MB stream of mostly kept
+ * documents is copied rather than joined and encoded again.
+ */
+export function outputBytes(pieces: readonly Piece[], text: string, input: Uint8Array): Buffer {
+  const bytes = byteOffsets(text, input);
+  const parts: Uint8Array[] = [];
+  let run = -1;
+  let runEnd = -1;
+  const flush = (): void => {
+    if (run !== -1) parts.push(input.subarray(run, runEnd));
+    run = -1;
+  };
+  for (const p of pieces) {
+    if (typeof p === 'string') {
+      flush();
+      parts.push(Buffer.from(p, 'utf8'));
+      continue;
+    }
+    const start = bytes(p.offset);
+    if (start !== runEnd) flush();
+    if (run === -1) run = start;
+    runEnd = bytes(p.offset + p.prefix.length + p.body.length);
+  }
+  flush();
+  return Buffer.concat(parts);
+}
+
+/**
+ * Maps offsets in `text` to offsets in `input`, the UTF-8 it was decoded from, for offsets
+ * that mostly grow (each step measures only the text between the last offset and this one).
+ * Document boundaries fall on line ends, never inside a surrogate pair.
+ */
+function byteOffsets(text: string, input: Uint8Array): (offset: number) => number {
+  if (text.length === input.length) return (offset) => offset;
+  let char = 0;
+  let byte = 0;
+  return (offset) => {
+    if (offset < char) {
+      char = 0;
+      byte = 0;
+    }
+    byte += Buffer.byteLength(text.slice(char, offset), 'utf8');
+    char = offset;
+    return byte;
+  };
+}
+
+function endsLine(prefix: string, body: string): boolean {
+  return body === '' ? prefix === '' || prefix.endsWith('\n') : body.endsWith('\n');
 }
 
 function withNewline(text: string): string {

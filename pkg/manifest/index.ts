@@ -1,8 +1,8 @@
 // The post-renderer's input and output layer: split Helm's manifest stream into documents
 // (byte-faithful, heads read cheaply), parse only the documents that change, print them
 // back, and assemble the output stream.
-export { assemble } from './assemble.ts';
-export type { Body, Decision } from './assemble.ts';
+export { assemble, assembleOutput, outputBytes, outputText } from './assemble.ts';
+export type { Body, Decision, Piece } from './assemble.ts';
 export { ManifestError } from './errors.ts';
 export type { ManifestErrorCode, ManifestLocation } from './errors.ts';
 export type { DuplicateKey, ParsedDocument } from './parse.ts';
@@ -12,6 +12,7 @@ export { fastParse } from './fast-parse.ts';
 export type { FastDoc } from './fast-parse.ts';
 export { editText } from './text-edit.ts';
 export { printBlock, Unprintable } from './print-block.ts';
-export { splitStream } from './stream.ts';
+export { readStream, splitStream } from './stream.ts';
+export type { Stream } from './stream.ts';
 export { docText, FILENAME_ANNOTATION, HOOK_ANNOTATION } from './types.ts';
 export type { Doc, DocHead, ManifestLimits } from './types.ts';

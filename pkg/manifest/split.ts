@@ -4,6 +4,8 @@ import type { ManifestLocation } from './errors.ts';
 /** A document cut out of the stream, before its head is read. */
 export interface RawDoc {
   readonly index: number;
+  /** Offset of the document's first character (its prefix) in the stream. */
+  readonly offset: number;
   readonly prefix: string;
   readonly body: string;
   /** From a `# Source:` comment in the prefix. */
@@ -84,7 +86,7 @@ export function splitRaw(text: string): RawDoc[] {
     }
     const prefix = text.slice(start, p);
     const bodyLine = line + countLines(prefix, 0, prefix.length);
-    docs.push({ index: d, prefix, body: text.slice(p, end), source, line: bodyLine });
+    docs.push({ index: d, offset: start, prefix, body: text.slice(p, end), source, line: bodyLine });
     line = bodyLine + countLines(text, p, end);
   }
   return docs;

@@ -21,6 +21,17 @@ import type { Doc, DocHead, ManifestLimits, ResolvedLimits } from './types.ts';
  * its own in `duplicateKeys`.
  */
 export function splitStream(input: string | Uint8Array, limits?: ManifestLimits): Doc[] {
+  return readStream(input, limits).docs;
+}
+
+/** A split stream with the text its documents' offsets refer to. */
+export interface Stream {
+  readonly text: string;
+  readonly docs: Doc[];
+}
+
+/** {@link splitStream}, with the decoded text. */
+export function readStream(input: string | Uint8Array, limits?: ManifestLimits): Stream {
   const resolved = resolveLimits(limits);
   const text = decodeInput(input, resolved);
   const docs = splitRaw(text).map((raw) => readDoc(raw, resolved));
@@ -29,7 +40,7 @@ export function splitStream(input: string | Uint8Array, limits?: ManifestLimits)
       docs.length === 0 ? 'the input is empty' : `the input has only ${docs.length} empty document${docs.length === 1 ? '' : 's'}`;
     throw new ManifestError('empty', `no Kubernetes resources in the input: ${detail}`);
   }
-  return docs;
+  return { text, docs };
 }
 
 function readDoc(raw: RawDoc, limits: ResolvedLimits): Doc {
@@ -54,7 +65,7 @@ function readDoc(raw: RawDoc, limits: ResolvedLimits): Doc {
     scanned = parsed;
   }
   const head = scanned === 'empty' ? undefined : toDocHead(scanned, where);
-  return { index: raw.index, source: raw.source ?? head?.filename, prefix: raw.prefix, body: raw.body, head, line: raw.line, duplicateKeys };
+  return { index: raw.index, offset: raw.offset, source: raw.source ?? head?.filename, prefix: raw.prefix, body: raw.body, head, line: raw.line, duplicateKeys };
 }
 
 const NONE: readonly DuplicateKey[] = Object.freeze([]);

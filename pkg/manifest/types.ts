@@ -32,6 +32,8 @@ export interface DocHead {
 export interface Doc {
   /** 0-based position in the stream. */
   readonly index: number;
+  /** Offset of the document's first character (its prefix) in the decoded stream. */
+  readonly offset: number;
   /**
    * The template the document came from: the `# Source:` comment (Helm 3 and `helm template`
    * output), else the `postrender-filename` annotation (Helm 4 input).

@@ -127,6 +127,19 @@ for (const file of files) {
   }
 }
 
+test('rendered from its bytes, every corpus chart gives the UTF-8 of its rendering from text', () => {
+  let nonAscii = 0;
+  for (const file of files) {
+    const bytes = readFileSync(join(corpus, file));
+    const text = bytes.toString('utf8');
+    if (text.trim() === '') continue;
+    if (bytes.length !== text.length) nonAscii += 1;
+    const expected = Buffer.from(render(text, { version: VERSION }, FIRST_INSTALL).text);
+    assert.ok(render(bytes, { version: VERSION }, FIRST_INSTALL).bytes().equals(expected), file);
+  }
+  assert.ok(nonAscii > 0, 'some chart holds characters beyond ASCII (byte offsets differ from string offsets)');
+});
+
 test('the corpus exercises managed and unmanaged workloads, config copies and YAML 1.1 values', () => {
   let managed = 0;
   let left = 0;

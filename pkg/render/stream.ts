@@ -1,7 +1,7 @@
 import { Document as YamlDocument } from 'yaml';
 import type { Document } from 'yaml';
-import { assemble, editText, fastParse, parseDoc, printBlock, printDoc, splitStream, Unprintable } from '../manifest/index.ts';
-import type { Decision, Doc, FastDoc } from '../manifest/index.ts';
+import { assembleOutput, editText, fastParse, parseDoc, printBlock, printDoc, readStream, Unprintable } from '../manifest/index.ts';
+import type { Decision, Doc, FastDoc, Piece } from '../manifest/index.ts';
 import { syncDocument } from './sync-doc.ts';
 import type { KubeObject } from './types.ts';
 
@@ -31,18 +31,28 @@ export interface Edit {
 }
 export type Edits = Map<number, Edit>;
 
-/** Splits and validates the input stream (see pkg/manifest for the limits). */
-export function splitInput(text: string): SourceDoc[] {
-  return splitStream(text).map((doc) => ({
-    index: doc.index,
-    source: doc.source,
-    apiVersion: doc.head?.apiVersion ?? '',
-    kind: doc.head?.kind ?? '',
-    name: doc.head?.name ?? '',
-    hook: doc.head?.hook ?? false,
-    body: doc.body,
-    doc,
-  }));
+/** The input stream split and validated (see pkg/manifest for the limits), with the text its documents come from. */
+export interface SourceStream {
+  readonly text: string;
+  readonly docs: SourceDoc[];
+}
+
+/** Splits and validates the input stream: text, or the UTF-8 bytes Helm wrote (checked strictly). */
+export function splitInput(input: string | Uint8Array): SourceStream {
+  const { text, docs } = readStream(input);
+  return {
+    text,
+    docs: docs.map((doc) => ({
+      index: doc.index,
+      source: doc.source,
+      apiVersion: doc.head?.apiVersion ?? '',
+      kind: doc.head?.kind ?? '',
+      name: doc.head?.name ?? '',
+      hook: doc.head?.hook ?? false,
+      body: doc.body,
+      doc,
+    })),
+  };
 }
 
 /**
@@ -84,8 +94,8 @@ function changedBody(source: SourceDoc, origin: Origin, object: KubeObject, prin
   return printDoc(document);
 }
 
-/** Applies the edits and prints the stream: untouched documents byte for byte. */
-export function edit(docs: SourceDoc[], edits: Edits, printWithYaml = false): string {
+/** Applies the edits and assembles the stream: untouched documents byte for byte. */
+export function edit(docs: SourceDoc[], edits: Edits, printWithYaml = false): Piece[] {
   const decisions = new Map<number, Decision>();
   for (const [index, e] of edits) {
     if (e.replace !== undefined) {
@@ -94,5 +104,5 @@ export function edit(docs: SourceDoc[], edits: Edits, printWithYaml = false): st
       decisions.set(index, { action: 'keep', insertAfter: e.after });
     }
   }
-  return assemble(docs.map((d) => d.doc), decisions);
+  return assembleOutput(docs.map((d) => d.doc), decisions);
 }

@@ -1,4 +1,5 @@
 import type { Document } from 'yaml';
+import { outputBytes, outputText } from '../manifest/index.ts';
 import { RenderError } from './errors.ts';
 import { HELM4_FILENAME_ANNOTATION } from './labels.ts';
 import { isDns1123Subdomain, isDns1035Label, isLabelValue, MAX_NAME } from './naming.ts';
@@ -67,7 +68,13 @@ export interface AppSummary {
 
 /** The transform's result. */
 export interface RenderResult {
-  text: string;
+  /** The output stream. */
+  readonly text: string;
+  /**
+   * The output stream as UTF-8. When the input came as bytes, the documents left as they
+   * were are those bytes, copied rather than decoded and encoded again.
+   */
+  bytes(): Buffer;
   apps: AppSummary[];
   warnings: string[];
 }
@@ -91,7 +98,7 @@ const WATCHED_KINDS = new Set(['Deployment', 'Service', 'Ingress', ...routeKinds
  * and a header route per serving version. Pure: the cluster's state comes in as `observed`.
  * Documents it does not change are copied byte for byte.
  */
-export function render(input: string, options: RenderOptions, observed: ObservedState): RenderResult {
+export function render(input: string | Uint8Array, options: RenderOptions, observed: ObservedState): RenderResult {
   return renderPrepared(prepare(input), options, observed);
 }
 
@@ -101,14 +108,16 @@ export interface Prepared {
   readonly apps: string[];
   readonly docs: SourceDoc[];
   readonly parsed: Parsed[];
+  /** The decoded input, and the bytes it came from when it came as bytes. */
+  readonly input: { readonly text: string; readonly bytes: Uint8Array | undefined };
 }
 
 /** Splits and validates the input and parses the documents the transform may change. */
-export function prepare(input: string): Prepared {
-  const docs = splitInput(input);
+export function prepare(input: string | Uint8Array): Prepared {
+  const { text, docs } = splitInput(input);
   const parsed = docs.filter(needsParse).map((doc): Parsed => ({ doc, ...parseObject(doc) }));
   const apps = appDeployments(untouchedOf(parsed)).map((p) => p.object.metadata.name);
-  return { apps, docs, parsed };
+  return { apps, docs, parsed, input: { text, bytes: typeof input === 'string' ? undefined : input } };
 }
 
 function untouchedOf(parsed: Parsed[]): Parsed[] {
@@ -220,7 +229,19 @@ export function renderPrepared(prepared: Prepared, options: RenderOptions, obser
     }
     for (const scaler of scalersOf.get(app) ?? []) replace(edits, scaler, retargetScaler(scaler.object, plan));
   }
-  return { text: edit(docs, edits, options.printWithYaml === true), apps, warnings };
+  const pieces = edit(docs, edits, options.printWithYaml === true);
+  const { input } = prepared;
+  let text: string | undefined;
+  const result: RenderResult = {
+    get text() {
+      text ??= outputText(pieces);
+      return text;
+    },
+    bytes: () => (input.bytes === undefined ? Buffer.from(result.text, 'utf8') : outputBytes(pieces, input.text, input.bytes)),
+    apps,
+    warnings,
+  };
+  return result;
 }
 
 /** Kinds that never point at a workload, however their text reads (a CRD's schema names `targetRef`). */

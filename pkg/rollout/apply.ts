@@ -17,7 +17,7 @@ export interface ApplyResult {
  * the live state, so a re-apply moves no traffic), then server-side apply of every object
  * with field manager `switchyard`, Namespaces and CRDs first.
  */
-export async function applyManifest(kube: Kube, namespace: string, input: string, options: RenderOptions): Promise<ApplyResult> {
+export async function applyManifest(kube: Kube, namespace: string, input: string | Uint8Array, options: RenderOptions): Promise<ApplyResult> {
   const result = await postRender(input, options, { kind: 'cluster', flags: {}, open: async () => kube, keepOpen: true });
   const objects = parseAllDocuments(result.text, { version: '1.1' })
     .map((d) => d.toJS({ maxAliasCount: 100 }) as KubeObject | null)

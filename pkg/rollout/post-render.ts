@@ -26,7 +26,7 @@ interface Reading {
  * what is listed does not depend on the manifest, so the connection and the list calls
  * overlap the work on the manifest instead of following it.
  */
-export async function postRender(input: string | Promise<string>, options: RenderOptions, source: StateSource): Promise<RenderResult> {
+export async function postRender(input: string | Uint8Array | Promise<string | Uint8Array>, options: RenderOptions, source: StateSource): Promise<RenderResult> {
   const reading = source.kind === 'cluster' ? startReading(source) : undefined;
   let used = false;
   try {

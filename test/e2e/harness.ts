@@ -25,7 +25,8 @@ export const toolPaths: { readonly helm3: string; readonly helm4: string; readon
 /** Options of {@link run}. */
 export interface RunOptions {
   /** Text written to the child's stdin, which is then closed. Default: stdin is empty. */
-  input?: string;
+  /** Written to stdin: a string as UTF-8, a Buffer as it is. */
+  input?: string | Buffer;
   /** Variables laid over {@link env}. Default: none. */
   env?: NodeJS.ProcessEnv;
   /** Kill the child (SIGKILL) after this many milliseconds; it then reports code 124. Default: 120000. */

@@ -31,12 +31,24 @@ function renderFlags<T>(y: Argv<T>): Argv<T & RenderArgs> {
     .option('header', { type: 'string', default: 'x-version', describe: 'Request header that selects a version' }) as unknown as Argv<T & RenderArgs>;
 }
 
-async function readManifests(ctx: CommandContext, files: string[] | undefined): Promise<string> {
+/**
+ * The manifests of `-f` as one stream of bytes, each file starting a document: the manifest
+ * layer decodes it strictly, so a byte that is not UTF-8 is an error rather than U+FFFD.
+ */
+async function readManifests(ctx: CommandContext, files: string[] | undefined): Promise<Buffer> {
   if (files === undefined || files.length === 0) throw new UsageError('no manifest: pass -f <file> (or -f - for stdin)');
-  const parts: string[] = [];
-  for (const file of files) parts.push(file === '-' ? (await readAll(ctx.io.stdin, 256 * 1024 * 1024)).toString('utf8') : readFileSync(file, 'utf8'));
-  return parts.map((p) => (p.startsWith('---') ? p : `---\n${p}`)).join('\n');
+  const parts: Buffer[] = [];
+  for (const file of files) {
+    const bytes = file === '-' ? await readAll(ctx.io.stdin, 256 * 1024 * 1024) : readFileSync(file);
+    if (parts.length > 0) parts.push(NEWLINE);
+    if (!bytes.subarray(0, 3).equals(SEPARATOR)) parts.push(SEPARATOR, NEWLINE);
+    parts.push(bytes);
+  }
+  return Buffer.concat(parts);
 }
+
+const SEPARATOR = Buffer.from('---');
+const NEWLINE = Buffer.from('\n');
 
 function options(args: RenderArgs, strategy: Strategy): RenderOptions {
   const out: RenderOptions = { strategy, header: args.header, ...workloadOptions(args) };
