@@ -68,7 +68,7 @@ export async function readInput(io: Io, maxBytes: number): Promise<Buffer> {
   }
 }
 
-/** Writes all of `text` to stdout and returns once the OS has it: to the descriptor when {@link Io.fds} has it (EAGAIN: the rest through the stream). */
+/** Writes all of `output` (text as UTF-8) to stdout and returns once the OS has it: to the descriptor when {@link Io.fds} has it (EAGAIN: the rest through the stream). */
 export async function writeOutput(io: Io, output: string | Uint8Array): Promise<void> {
   if (io.fds === undefined) return writeAll(io.stdout, output);
   const bytes = typeof output === 'string' ? Buffer.from(output, 'utf8') : output;
