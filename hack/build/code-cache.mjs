@@ -1,11 +1,11 @@
-// The post-renderer's bundle runs from a V8 code cache: dist/switchyard-postrender reads
-// dist/lib/switchyard-postrender.cjs and the cache beside it into a vm.Script. Node's own
-// compile cache (module.enableCompileCache) is written when a module is compiled, before it
-// runs, so it holds little more than the top level: every function a render calls is still
-// compiled on each start. This cache is written after a warm-up render (run as
-// `node hack/build/code-cache.mjs <script> <cache>` by esbuild.config.mjs, with the Node
-// that builds), so it holds those functions compiled too. A Node whose V8 differs rejects
-// the cache and compiles the script as usual. The standalone binaries' multi-call script
+// Every bundle in dist/ runs from a V8 code cache: dist/<name> reads dist/lib/<name>.cjs and
+// the cache beside it into a vm.Script. Node's own compile cache (module.enableCompileCache)
+// is written when a module is compiled, before it runs, so it holds little more than the top
+// level: every function a command calls is still compiled on each start. This cache is
+// written after a warm-up run of the script's `warmUp` (run as
+// `node hack/build/code-cache.mjs <script> <cache>` by esbuild.config.mjs, with the Node that
+// builds), so it holds those functions compiled too. A Node whose V8 differs rejects the
+// cache and compiles the script as usual. The standalone binaries' multi-call script
 // (cmd/switchyard/main.ts) gets its cache the same way, written by the runtime that runs it
 // (hack/dist/sea.mjs), and stored in the binary as a SEA asset.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -18,23 +18,34 @@ import { Script } from 'node:vm';
 export const WRAP_HEAD = '(function (exports, require, module, __filename, __dirname) {';
 export const WRAP_TAIL = '\n})';
 
+/**
+ * Launcher lines that compile a CommonJS script from its code cache and evaluate it as
+ * `entry` (its exports in `entry.exports`), given JavaScript expressions for the script's
+ * source, its cache (may throw: then it is compiled as usual), its filename and folder.
+ */
+export function compileCachedLines({ source, cache, filename, dirname }) {
+  return [
+    "const { Script } = require('node:vm');",
+    'let cachedData;',
+    'try {',
+    `  cachedData = ${cache};`,
+    '} catch {',
+    '  // no cache: compiled as usual',
+    '}',
+    `const script = new Script(${JSON.stringify(WRAP_HEAD)} + ${source} + ${JSON.stringify(WRAP_TAIL)}, { filename: ${filename}, cachedData });`,
+    'const entry = { exports: {} };',
+    `script.runInThisContext()(entry.exports, require, entry, ${filename}, ${dirname});`,
+  ];
+}
+
 /** The CommonJS launcher's lines that run `relative` (a path from the launcher's folder) from its cache, given the argv. */
 export function runCachedLines(relative) {
   return [
     "const { readFileSync } = require('node:fs');",
     "const { dirname, join } = require('node:path');",
-    "const { Script } = require('node:vm');",
     `const file = join(__dirname, ${JSON.stringify(relative)});`,
-    'let cachedData;',
-    'try {',
-    "  cachedData = readFileSync(file.replace(/\\.cjs$/, '.cache'));",
-    '} catch {',
-    '  // no cache: compiled as usual',
-    '}',
-    `const script = new Script(${JSON.stringify(WRAP_HEAD)} + readFileSync(file, 'utf8') + ${JSON.stringify(WRAP_TAIL)}, { filename: file, cachedData });`,
-    'const bundle = { exports: {} };',
-    'script.runInThisContext()(bundle.exports, require, bundle, file, dirname(file));',
-    'bundle.exports.run(process.argv.slice(2)).then((code) => {',
+    ...compileCachedLines({ source: "readFileSync(file, 'utf8')", cache: "readFileSync(file.replace(/\\.cjs$/, '.cache'))", filename: 'file', dirname: 'dirname(file)' }),
+    'entry.exports.run(process.argv.slice(2)).then((code) => {',
     '  process.exitCode = code;',
     '});',
   ];

@@ -11,7 +11,7 @@ import { build } from 'esbuild';
 import { buildClientNode, cjsOptions, optionalMissing } from '../build/cjs.mjs';
 import { lazyStringWidth } from '../build/string-width.mjs';
 import { yamlEsm } from '../build/yaml-esm.mjs';
-import { WRAP_HEAD, WRAP_TAIL } from '../build/code-cache.mjs';
+import { compileCachedLines } from '../build/code-cache.mjs';
 
 /** `@kubernetes/client-node` in the main script: compiled from the SEA asset on first use. */
 const clientNodeFromAsset = {
@@ -38,16 +38,7 @@ const clientNodeFromAsset = {
 const SEA_MAIN = [
   "'use strict';",
   "const { getAsset } = require('node:sea');",
-  "const { Script } = require('node:vm');",
-  'let cachedData;',
-  'try {',
-  "  cachedData = Buffer.from(getAsset('switchyard.cache'));",
-  '} catch {',
-  '  // no cache in this blob: compiled as usual',
-  '}',
-  `const script = new Script(${JSON.stringify(WRAP_HEAD)} + getAsset('switchyard.cjs', 'utf8') + ${JSON.stringify(WRAP_TAIL)}, { filename: 'switchyard.cjs', cachedData });`,
-  'const entry = { exports: {} };',
-  'script.runInThisContext()(entry.exports, require, entry, __filename, __dirname);',
+  ...compileCachedLines({ source: "getAsset('switchyard.cjs', 'utf8')", cache: "Buffer.from(getAsset('switchyard.cache'))", filename: '__filename', dirname: '__dirname' }),
   'entry.exports.start();',
   '',
 ].join('\n');
