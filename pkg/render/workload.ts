@@ -1,3 +1,4 @@
+import { cloneData } from '../manifest/clone.ts';
 import { APP_LABEL, HELM_KEEP_ANNOTATION, POD_TEMPLATE_HASH_LABEL, RENDERED_ANNOTATION, ROLE_LABEL, STRATEGY_ANNOTATION, TEMPLATE_HASH_ANNOTATION, VERSION_LABEL, VERSION_SOURCE_ANNOTATION } from './labels.ts';
 import type { Role } from './labels.ts';
 import { childName } from './naming.ts';
@@ -59,7 +60,7 @@ export interface VersionDeploymentOptions {
  * and `helm.sh/resource-policy: keep` so a later Helm upgrade leaves it to switchyard.
  */
 export function versionDeployment(chart: KubeObject, plan: AppPlan, track: Track, options: VersionDeploymentOptions = {}): KubeObject {
-  const out = structuredClone(chart);
+  const out = cloneData(chart);
   const ids = trackLabels(plan, track);
   out.metadata.name = track.deployment;
   mark(out, plan.app, 'workload');
@@ -99,7 +100,7 @@ export function isHeadless(service: KubeObject): boolean {
 
 /** The chart's Service with its selector pinned to the stable version (its name is kept). */
 export function pinService(chart: KubeObject, plan: AppPlan): KubeObject {
-  const out = mark(structuredClone(chart), plan.app, 'stable-service');
+  const out = mark(cloneData(chart), plan.app, 'stable-service');
   const spec = out.spec as ServiceSpec;
   spec.selector = { ...withoutTrackLabels(spec.selector ?? {}), ...trackLabels(plan, stableTrack(plan)) };
   return out;
@@ -124,7 +125,7 @@ function derivedService(chart: KubeObject, plan: AppPlan, name: string, track: T
   const spec: ServiceSpec = { type: 'ClusterIP' };
   if (src.ports !== undefined) spec.ports = src.ports.map(({ nodePort: _nodePort, ...port }) => port);
   for (const key of ['publishNotReadyAddresses', 'sessionAffinity', 'sessionAffinityConfig', 'ipFamilies', 'ipFamilyPolicy', 'trafficDistribution'] as const) {
-    if (src[key] !== undefined) spec[key] = structuredClone(src[key]);
+    if (src[key] !== undefined) spec[key] = cloneData(src[key]);
   }
   spec.selector = { ...withoutTrackLabels(src.selector ?? {}), ...trackLabels(plan, track) };
   // Only switchyard's labels: a copy of the chart's would make ServiceMonitors and the like
@@ -146,7 +147,7 @@ export function withoutTrackLabels(selector: Labels): Labels {
  * leaves it to switchyard, which deletes it with its version.
  */
 export function configCopy(chart: KubeObject, plan: AppPlan, name: string): KubeObject {
-  const out = mark(structuredClone(chart), plan.app, 'config');
+  const out = mark(cloneData(chart), plan.app, 'config');
   out.metadata.name = name;
   out.metadata.labels = { ...out.metadata.labels, [VERSION_LABEL]: plan.version };
   out.metadata.annotations = { ...out.metadata.annotations, [HELM_KEEP_ANNOTATION]: 'keep' };
@@ -184,7 +185,7 @@ function hasRef(obj: KubeObject, field: string): boolean {
 
 /** An HPA, VPA or ScaledObject retargeted from the chart's Deployment to the stable version's. */
 export function retargetScaler(obj: KubeObject, plan: AppPlan): KubeObject {
-  const out = mark(structuredClone(obj), plan.app, 'scaler');
+  const out = mark(cloneData(obj), plan.app, 'scaler');
   const spec = out.spec as Record<string, { name?: string } | undefined>;
   for (const field of ['scaleTargetRef', 'targetRef']) {
     const ref = spec[field];
@@ -198,7 +199,7 @@ const SERVER_SET_ANNOTATIONS = ['deployment.kubernetes.io/revision', 'kubectl.ku
 
 /** A live object as a manifest: status and server-set metadata removed, so it can be re-applied unchanged. */
 export function cleanLiveObject(live: KubeObject): KubeObject {
-  const { status: _status, ...rest } = structuredClone(live);
+  const { status: _status, ...rest } = cloneData(live);
   const out = rest as KubeObject;
   for (const key of SERVER_SET_METADATA) delete out.metadata[key];
   if (out.metadata.annotations !== undefined) {

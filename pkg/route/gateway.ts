@@ -1,3 +1,4 @@
+import { cloneData } from '../manifest/clone.ts';
 import { BACKENDS_ANNOTATION } from '../render/labels.ts';
 import { RenderError } from '../render/errors.ts';
 import { childName } from '../render/naming.ts';
@@ -50,7 +51,7 @@ export const gateway: RouteProvider = {
 
 function rewriteRoute(route: KubeObject, input: RouteInput, warnings: string[]): KubeObject {
   const { plan } = input;
-  const out = mark(structuredClone(route), plan.app, 'route');
+  const out = mark(cloneData(route), plan.app, 'route');
   const spec = (out.spec ?? {}) as RouteSpec;
   out.spec = spec;
   const services = new Map(input.services.map((s) => [s.metadata.name, s]));
@@ -99,13 +100,13 @@ function headerRule(kind: string, rule: RouteRule, base: BackendRef, plan: AppPl
   const header = plan.header.toLowerCase();
   const everything: RouteMatch = kind === 'GRPCRoute' ? {} : { path: { type: 'PathPrefix', value: '/' } };
   const matches = (rule.matches ?? [everything]).map((match) => ({
-    ...structuredClone(match),
+    ...cloneData(match),
     headers: [...(match.headers ?? []).filter((h) => h.name.toLowerCase() !== header), { type: 'Exact', name: plan.header, value: track.version }],
   }));
   const out: RouteRule = { name, matches };
-  if (rule.filters !== undefined) out.filters = structuredClone(rule.filters);
+  if (rule.filters !== undefined) out.filters = cloneData(rule.filters);
   out.backendRefs = [{ ...rest, name: childName(base.name, track.slug) }];
-  if (rule.timeouts !== undefined) out.timeouts = structuredClone(rule.timeouts);
+  if (rule.timeouts !== undefined) out.timeouts = cloneData(rule.timeouts);
   return out;
 }
 

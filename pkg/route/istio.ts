@@ -1,3 +1,4 @@
+import { cloneData } from '../manifest/clone.ts';
 import { BACKENDS_ANNOTATION } from '../render/labels.ts';
 import { childName } from '../render/naming.ts';
 import type { AppPlan, Track } from '../render/plan.ts';
@@ -60,7 +61,7 @@ function withService(host: string, name: string): string {
 
 function rewrite(vs: KubeObject, input: RouteInput, warnings: string[]): KubeObject {
   const { plan } = input;
-  const out = mark(structuredClone(vs), plan.app, 'route');
+  const out = mark(cloneData(vs), plan.app, 'route');
   const spec = (out.spec ?? {}) as VirtualServiceSpec;
   out.spec = spec;
   const services = new Set(input.services.map((s) => s.metadata.name));
@@ -102,7 +103,7 @@ function weighted(base: RouteDestination, name: string, plan: AppPlan): RouteDes
   for (const track of plan.tracks) {
     if (track.role !== 'stable' && track.weight === 0) continue;
     const host = track.role === 'stable' ? base.destination.host : withService(base.destination.host, childName(name, track.slug));
-    out.push({ ...structuredClone(base), destination: { ...destination, host }, weight: track.weight });
+    out.push({ ...cloneData(base), destination: { ...destination, host }, weight: track.weight });
   }
   return out;
 }
@@ -110,12 +111,12 @@ function weighted(base: RouteDestination, name: string, plan: AppPlan): RouteDes
 function headerRoute(route: HttpRoute, base: RouteDestination, host: string, plan: AppPlan, track: Track, name: string): HttpRoute {
   const header = plan.header.toLowerCase();
   const { subset: _s, ...destination } = base.destination;
-  const { weight: _w, ...dest } = structuredClone(base);
+  const { weight: _w, ...dest } = cloneData(base);
   const matches = (route.match ?? [{}]).map((m) => {
     const headers = Object.fromEntries(Object.entries(m.headers ?? {}).filter(([k]) => k.toLowerCase() !== header));
-    return { ...structuredClone(m), headers: { ...headers, [header]: { exact: track.version } } };
+    return { ...cloneData(m), headers: { ...headers, [header]: { exact: track.version } } };
   });
-  const { name: _n, match: _m, route: _r, mirror: _mirror, mirrorPercentage: _mp, ...rest } = structuredClone(route);
+  const { name: _n, match: _m, route: _r, mirror: _mirror, mirrorPercentage: _mp, ...rest } = cloneData(route);
   return { name, match: matches, ...rest, route: [{ ...dest, destination: { ...destination, host } }] };
 }
 

@@ -1,3 +1,4 @@
+import { cloneData } from '../manifest/clone.ts';
 import { RenderError } from '../render/errors.ts';
 import { childName } from '../render/naming.ts';
 import type { AppPlan, Track } from '../render/plan.ts';
@@ -62,12 +63,12 @@ function canaryIngress(ingress: KubeObject, services: Set<string>, plan: AppPlan
   spec.rules = (src.rules ?? []).flatMap((rule) => {
     const paths: IngressPath[] = (rule.http?.paths ?? [])
       .filter((p) => p.backend.service !== undefined && services.has(p.backend.service.name))
-      .map((p) => ({ ...structuredClone(p), backend: { service: { ...structuredClone(p.backend.service!), name: toCanary(p.backend.service!.name) } } }));
+      .map((p) => ({ ...cloneData(p), backend: { service: { ...cloneData(p.backend.service!), name: toCanary(p.backend.service!.name) } } }));
     return paths.length === 0 ? [] : [{ ...(rule.host === undefined ? {} : { host: rule.host }), http: { paths } }];
   });
   const defaultService = src.defaultBackend?.service;
-  if (defaultService !== undefined && services.has(defaultService.name)) spec.defaultBackend = { service: { ...structuredClone(defaultService), name: toCanary(defaultService.name) } };
-  if (src.tls !== undefined) spec.tls = structuredClone(src.tls);
+  if (defaultService !== undefined && services.has(defaultService.name)) spec.defaultBackend = { service: { ...cloneData(defaultService), name: toCanary(defaultService.name) } };
+  if (src.tls !== undefined) spec.tls = cloneData(src.tls);
   const metadata = generatedMeta(childName(ingress.metadata.name, 'canary'), ingress, plan);
   const annotations: Record<string, string> = {};
   for (const [key, value] of Object.entries(ingress.metadata.annotations ?? {})) if (!CANARY_KEYS.includes(key)) annotations[key] = value;

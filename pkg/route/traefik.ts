@@ -1,3 +1,4 @@
+import { cloneData } from '../manifest/clone.ts';
 import { childName } from '../render/naming.ts';
 import type { AppPlan, Track } from '../render/plan.ts';
 import type { KubeObject } from '../render/types.ts';
@@ -62,7 +63,7 @@ function replacedRefs(route: KubeObject): Record<string, ServiceRef> {
 
 function rewrite(route: KubeObject, input: RouteInput, generated: KubeObject[]): KubeObject {
   const { plan } = input;
-  const out = mark(structuredClone(route), plan.app, 'route');
+  const out = mark(cloneData(route), plan.app, 'route');
   const spec = (out.spec ?? {}) as IngressRouteSpec;
   out.spec = spec;
   const services = new Set(input.services.map((s) => s.metadata.name));
@@ -106,7 +107,7 @@ function weightedService(name: string, base: ServiceRef, source: KubeObject, pla
 
 function headerRoute(route: Route, base: ServiceRef, plan: AppPlan, track: Track): Route {
   const { weight: _w, ...ref } = base;
-  const out: Route = { ...structuredClone(route), match: `(${route.match}) && Header(\`${plan.header}\`, \`${track.version}\`)` };
+  const out: Route = { ...cloneData(route), match: `(${route.match}) && Header(\`${plan.header}\`, \`${track.version}\`)` };
   if (route.priority !== undefined) out.priority = route.priority + 1;
   out.services = [{ ...ref, name: childName(base.name, track.slug) }];
   return out;
