@@ -78,15 +78,22 @@ const COMMA = 44;
 let tags: ScalarTag[] | undefined;
 
 /** The scalar tags yaml tries on a plain scalar, in its order (null, bool, int, float, …). */
-function scalarTags(): ScalarTag[] {
+export function scalarTags(): ScalarTag[] {
   tags ??= (new Document(null, KUBE_YAML).schema.tags as ScalarTag[]).filter((t) => t.default === true && t.test !== undefined);
   return tags;
 }
 
 const RESOLVE_OPTIONS = { intAsBigInt: false } as never;
 
+// The characters a plain scalar must start with for one of scalarTags()' tests to match it
+// (null: `~`, `null`, the empty string; bools: y, n, true, on, off…; numbers: a sign, digit or
+// `.`, and `e5`, which the EXP float accepts). fast-parse.test.ts pins those tests.
+const MAY_RESOLVE = new Uint8Array(128);
+for (const c of '~NnYyTtOoFfEe+-.0123456789') MAY_RESOLVE[c.charCodeAt(0)] = 1;
+
 /** A plain scalar's value, as yaml resolves it. */
 export function resolvePlain(source: string): unknown {
+  if (source !== '' && MAY_RESOLVE[source.charCodeAt(0)] !== 1) return source;
   for (const tag of scalarTags()) {
     if (!tag.test!.test(source)) continue;
     const out = tag.resolve(source, () => undefined, RESOLVE_OPTIONS);

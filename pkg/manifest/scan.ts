@@ -288,7 +288,7 @@ class Scanner {
       this.pend(frame.indent, true, childRole, wanted);
       return true;
     }
-    const value = this.value(j, end, frame.indent);
+    const value = this.value(j, end, frame.indent, wanted);
     if (value === false) return false;
     if (wanted) {
       // A head field folded over lines: leave the folding rules to the parser.
@@ -318,10 +318,10 @@ class Scanner {
 
   /**
    * A value that starts on the line of its key or `-` (whose node sits at column `parent`).
-   * Returns the scalar's text for the head, undefined for null, collections and block scalars,
-   * and false for anything the scanner does not check.
+   * Returns the scalar's text for the head when `wanted`, undefined for null, collections,
+   * block scalars and values not wanted, and false for anything the scanner does not check.
    */
-  value(j: number, end: number, parent: number): string | undefined | false {
+  value(j: number, end: number, parent: number, wanted = false): string | undefined | false {
     const text = this.text;
     const c = text.charCodeAt(j);
     if (c === DQ || c === SQ) {
@@ -332,6 +332,7 @@ class Scanner {
         return undefined;
       }
       if (close === -1 || !onlyCommentAfter(text, close + 1, end)) return false;
+      if (!wanted) return undefined;
       const raw = text.slice(j, close + 1);
       return c === DQ ? decodeDoubleQuoted(raw) : decodeSingleQuoted(raw);
     }
@@ -362,7 +363,7 @@ class Scanner {
       this.plainParent = parent;
       this.plainWanted = false;
     }
-    return plainValue(text.slice(j, last));
+    return wanted ? plainValue(text.slice(j, last)) : undefined;
   }
 }
 
