@@ -15,7 +15,8 @@ import { management } from './managed.ts';
 import { childName } from './naming.ts';
 import { nameNewVersion, resolveVersion } from './version.ts';
 import type { VersionSource } from './version.ts';
-import { chartReplicas, cleanLiveObject, configCopy, isHeadless, isRendered, mark, pinService, podLabels, previewService, retargetScaler, SCALER_KINDS, serviceSelector, targetDeployment, versionDeployment, versionService } from './workload.ts';
+import { chartReplicas, cleanLiveObject, configCopy, isHeadless, isRendered, mark, pinService, previewService, retargetScaler, SCALER_KINDS, serviceSelector, targetDeployment, versionDeployment, versionService } from './workload.ts';
+import { selections } from './selection.ts';
 import { describeDetection, ingressServiceNames, isAnyRoute, provider, routeKinds, routeServices, routeTraffic, selectRouter, spansVersions, stableServiceFor } from '../route/index.ts';
 import type { ParentGateway, RouteProvider, RouterName } from '../route/index.ts';
 
@@ -148,17 +149,12 @@ export function renderPrepared(prepared: Prepared, options: RenderOptions, obser
 
   // Each pairing below is looked up in indexes built once: a release (or a stream of many)
   // with hundreds of Deployments and Services would otherwise compare every pair per app.
-  const selectors = new Map(services.map((svc) => [svc, Object.entries(serviceSelector(svc.object)!)]));
-  const labels = new Map(candidates.map((dep) => [dep, podLabels(dep.object)]));
-  const selects = (svc: Parsed, dep: Parsed): boolean => {
-    const pod = labels.get(dep)!;
-    return selectors.get(svc)!.every(([k, v]) => pod[k] === String(v));
-  };
+  const selected = selections(services, candidates);
+  const isSelected = new Set([...selected.values()].flat());
   const deployments: Parsed[] = [];
   for (const dep of candidates) {
     const name = dep.object.metadata.name;
-    const selected = services.some((svc) => selects(svc, dep));
-    const decision = management({ deployment: dep.object, selected, claims, include: options.include ?? [], exclude: options.exclude ?? [], observed: observed.apps[name] });
+    const decision = management({ deployment: dep.object, selected: isSelected.has(dep), claims, include: options.include ?? [], exclude: options.exclude ?? [], observed: observed.apps[name] });
     if (decision.managed) deployments.push(dep);
     else warnings.push(`Deployment ${name} is left to Helm: ${decision.reason}`);
   }
@@ -168,8 +164,9 @@ export function renderPrepared(prepared: Prepared, options: RenderOptions, obser
 
   // The Services each Deployment alone is selected by (in the order of the chart).
   const ownServices = new Map<Parsed, Parsed[]>();
+  const managedSet = new Set(deployments);
   for (const svc of services) {
-    const list = deployments.filter((d) => selects(svc, d));
+    const list = selected.get(svc)!.filter((d) => managedSet.has(d));
     if (list.length > 1) warnings.push(`Service ${svc.object.metadata.name} selects the pods of ${list.map((d) => d.object.metadata.name).join(' and ')}; it is left as it is and spans their versions`);
     if (list.length === 1) ownServices.set(list[0]!, [...(ownServices.get(list[0]!) ?? []), svc]);
   }
