@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
@@ -36,6 +37,23 @@ test('readInput and writeOutput move whole inputs through descriptors, and refus
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('readInput reads a pipe whole through its descriptor, and refuses one over the limit', async () => {
+  const text = `${'naïve – 日本語\n'.repeat(60_000)}end`; // 1.2 MiB: the buffer doubles several times
+  const reader = `import { processIo, readInput } from ${JSON.stringify(new URL('./io.ts', import.meta.url).href)};
+    readInput(processIo(), Number(process.argv[1])).then((b) => process.stdout.write(b), (e) => { process.stdout.write(String(e)); });`;
+  const through = (limit: number): Promise<string> => new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', reader, String(limit)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const out: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.on('error', reject);
+    child.on('close', () => resolve(Buffer.concat(out).toString('utf8')));
+    child.stdin.on('error', () => {});
+    child.stdin.end(text);
+  });
+  assert.equal(await through(10 * 1024 * 1024), text);
+  assert.equal(await through(1024 * 1024), 'Error: input is larger than 1 MiB');
 });
 
 test('without descriptors (a test\'s own streams) readInput and writeOutput use the streams', async () => {

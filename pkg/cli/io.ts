@@ -1,4 +1,4 @@
-import { readSync, writeSync } from 'node:fs';
+import { fstatSync, readSync, writeSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 
 /** The streams, environment and clock a command runs with; tests pass their own. */
@@ -45,27 +45,46 @@ const endOfPipe = (err: unknown): boolean => (err as NodeJS.ErrnoException).code
 /**
  * All of stdin, failing once it exceeds `maxBytes`: read from the descriptor with blocking
  * reads when {@link Io.fds} has it (a descriptor its opener made non-blocking answers
- * EAGAIN: the rest is read through the stream), else from the stream.
+ * EAGAIN: the rest is read through the stream), else from the stream. The reads go into one
+ * buffer: of the file's size for `< file`, doubled as it fills for a pipe, so no chunk is
+ * allocated per read and none is copied again at the end.
  */
 export async function readInput(io: Io, maxBytes: number): Promise<Buffer> {
   if (io.fds === undefined) return readAll(io.stdin, maxBytes);
-  const chunks: Buffer[] = [];
+  const fd = io.fds.stdin;
+  let buf = Buffer.allocUnsafe(firstBufferSize(fd, maxBytes));
   let size = 0;
   for (;;) {
-    const chunk = Buffer.allocUnsafe(256 * 1024);
+    if (size === buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, maxBytes + 1));
+      buf.copy(bigger, 0, 0, size);
+      buf = bigger;
+    }
     let n: number;
     try {
-      n = readSync(io.fds.stdin, chunk, 0, chunk.length, null);
+      n = readSync(fd, buf, size, buf.length - size, null);
     } catch (err) {
-      if (endOfPipe(err)) return Buffer.concat(chunks, size);
+      if (endOfPipe(err)) break;
       if (!wouldBlock(err)) throw err;
-      return readAll(io.stdin, maxBytes, chunks);
+      return readAll(io.stdin, maxBytes, [buf.subarray(0, size)]);
     }
-    if (n === 0) return Buffer.concat(chunks, size);
+    if (n === 0) break;
     size += n;
     if (size > maxBytes) throw tooLarge(maxBytes);
-    chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
   }
+  return buf.subarray(0, size);
+}
+
+/** A regular file's size and one byte more (so the read that finds its end needs no room), else 256 KiB; at most `maxBytes` + 1. */
+function firstBufferSize(fd: number, maxBytes: number): number {
+  let size = 256 * 1024;
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isFile()) size = stat.size + 1;
+  } catch {
+    // not a descriptor fstat answers for: read it as a pipe
+  }
+  return Math.min(size, maxBytes + 1);
 }
 
 /** Writes all of `output` (text as UTF-8) to stdout and returns once the OS has it: to the descriptor when {@link Io.fds} has it (EAGAIN: the rest through the stream). */

@@ -56,7 +56,7 @@ function diff(body: string, node: Node, value: unknown, out: Splice[]): void {
     diffMap(body, node, value, out);
   } else if (node.kind === 'seq') {
     if (!Array.isArray(value) || value.length !== node.items.length) decline();
-    node.items.forEach((item, i) => diff(body, item, value[i], out));
+    for (let i = 0; i < node.items.length; i++) diff(body, node.items[i]!, value[i], out);
   } else if (!same(node.value, value)) {
     if (isObject(value) || (Array.isArray(value) && !Array.isArray(node.value))) decline();
     const text = Array.isArray(value) ? flowSequence(value) : scalar(value, true);
@@ -69,7 +69,8 @@ function diff(body: string, node: Node, value: unknown, out: Splice[]): void {
 function diffMap(body: string, node: MapNode, value: Record<string, unknown>, out: Splice[]): void {
   for (const key of node.entries.keys()) if (!Object.hasOwn(value, key)) decline();
   let added = '';
-  for (const [key, v] of Object.entries(value)) {
+  for (const key of Object.keys(value)) {
+    const v = value[key];
     const child = node.entries.get(key);
     if (child === undefined) added += blockEntry(key, v, node.indent);
     else if (child.kind === 'leaf' && opens(child, v)) openLeaf(body, child, v as Record<string, unknown> | unknown[], node.indent, out);
