@@ -49,6 +49,13 @@ describe('the line scanner', () => {
     ['a sequence on a key line', 'a: - b\n'],
     ['a duplicate key', 'a: 1\nb: 2\na: 3\n'],
     ['a duplicate key, once quoted', "a: 1\n'a': 2\n"],
+    ['a duplicate key in a nested mapping', 'spec:\n  port: 1\n  path: x\n  port: 2\n'],
+    ['a duplicate nested key, once quoted', 'spec:\n  port: 1\n  "port": 2\n'],
+    ['a duplicate nested key, first quoted', "spec:\n  'port': 1\n  port: 2\n"],
+    ['a duplicate nested key after many others', `spec:\n${Array.from({ length: 20 }, (_, i) => `  k${i}: ${i}\n`).join('')}  k3: again\n`],
+    ['a duplicate key in a sequence item', 'spec:\n- name: a\n  port: 1\n  name: b\n'],
+    ['a nested null key', 'spec:\n  null: 1\n'],
+    ['a nested true key', 'spec:\n  True: 1\n'],
     ['a less indented continuation', 'a:\n  b: 1\n c: 2\n'],
     ['a more indented key', 'a: 1\n  b: 2\n'],
     ['a block scalar line at the key column', '- a: |\n  x\n'],
@@ -83,6 +90,8 @@ describe('the line scanner', () => {
     ['block scalars with chomping and comments', 'apiVersion: v1\nkind: A\nmetadata:\n  name: a\nd: |- # c\n  x\n\n   y\ne: >+\n  z\n'],
     ['compact nested sequences', 'apiVersion: v1\nkind: A\nmetadata:\n  name: a\nd:\n- - x\n  - y\n-\n  k: v\n'],
     ['a scalar on the line after its key', "apiVersion: v1\nkind: A\nmetadata:\n  name: a\nd:\n  'x'\ne:\n  {}\n"],
+    ['nested keys of one length, and keys spelled like null, true or false', 'apiVersion: v1\nkind: A\nmetadata:\n  name: a\nspec:\n  port: 1\n  path: 2\n  pass: 3\n  nulls: 4\n  truth: 5\n  falsey: 6\n  f: 7\n  t: 8\n'],
+    ['a nested mapping of many keys', `apiVersion: v1\nkind: A\nmetadata:\n  name: a\nspec:\n${Array.from({ length: 40 }, (_, i) => `  k${i}: ${i}\n`).join('')}  "q": x\n`],
     ['plain scalars starting with - and :', 'apiVersion: v1\nkind: A\nmetadata:\n  name: a\nargs:\n- -c\nport: :8080\n'],
   ];
   for (const [name, body] of accepted) {

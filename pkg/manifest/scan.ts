@@ -59,6 +59,8 @@ interface Frame {
   readonly seq: boolean;
   readonly role: number;
   keys: string[] | Set<string> | undefined;
+  /** Plain keys remembered by where they stand (start, end pairs), until a key needs its text: see addKeyAt. */
+  spans: number[] | undefined;
 }
 
 /**
@@ -202,7 +204,7 @@ class Scanner {
       if (indent > parent || (indent === parent && this.pendingSeqSame && seqItem)) {
         if (seqItem) {
           if (role === ROOT) return false;
-          this.stack.push({ indent, seq: true, role: NONE, keys: undefined });
+          this.stack.push({ indent, seq: true, role: NONE, keys: undefined, spans: undefined });
           return this.item(i, indent, end);
         }
         const colon = keyEnd(this.text, i, end);
@@ -211,7 +213,7 @@ class Scanner {
           if (role === ROOT || this.pendingWanted) return false;
           return this.value(i, end, indent - 1) !== false;
         }
-        const frame: Frame = { indent, seq: false, role, keys: undefined };
+        const frame: Frame = { indent, seq: false, role, keys: undefined, spans: undefined };
         this.stack.push(frame);
         return this.entry(i, end, frame, colon);
       }
@@ -244,12 +246,12 @@ class Scanner {
     }
     const inner = col + (j - i);
     if (isSeqItem(this.text, j, end)) {
-      this.stack.push({ indent: inner, seq: true, role: NONE, keys: undefined });
+      this.stack.push({ indent: inner, seq: true, role: NONE, keys: undefined, spans: undefined });
       return this.item(j, inner, end);
     }
     const colon = keyEnd(this.text, j, end);
     if (colon !== -1) {
-      const frame: Frame = { indent: inner, seq: false, role: NONE, keys: undefined };
+      const frame: Frame = { indent: inner, seq: false, role: NONE, keys: undefined, spans: undefined };
       this.stack.push(frame);
       return this.entry(j, end, frame, colon);
     }
@@ -262,11 +264,16 @@ class Scanner {
     const text = this.text;
     if (colon === -1) return false;
     const c = text.charCodeAt(i);
+    if (frame.role === NONE && c !== DQ && c !== SQ && isLetter(c)) {
+      // Most keys: inside the spec, plain, starting with a letter. Checked where they stand.
+      if (!letterKeyIsString(text, i, colon) || !addKeyAt(frame, text, i, colon)) return false;
+      return this.afterKey(frame, colon, end, NONE, false);
+    }
     let key = text.slice(i, colon);
     if (c === DQ) key = decodeDoubleQuoted(key);
     else if (c === SQ) key = decodeSingleQuoted(key);
     else if (!plainIsString(key)) return false;
-    if (!addKey(frame, key)) return false;
+    if (!addKey(frame, text, key)) return false;
     const role = frame.role;
     let childRole = NONE;
     let wanted = false;
@@ -282,6 +289,12 @@ class Scanner {
       if (key === HOOK_ANNOTATION) this.head.hook = true;
       wanted = key === FILENAME_ANNOTATION;
     }
+    return this.afterKey(frame, colon, end, childRole, wanted, key);
+  }
+
+  /** What follows the `:` of a key of `frame`: a value on this line, or one on the lines below. */
+  afterKey(frame: Frame, colon: number, end: number, childRole: number, wanted: boolean, key?: string): boolean {
+    const text = this.text;
     let j = colon + 1;
     while (j < end && text.charCodeAt(j) === SPACE) j++;
     if (j === end || text.charCodeAt(j) === HASH) {
@@ -294,7 +307,7 @@ class Scanner {
       // A head field folded over lines: leave the folding rules to the parser.
       if (this.blockParent !== -1 || this.quote !== 0) return false;
       this.plainWanted = true;
-      if (value !== undefined) this.record(role, key, value);
+      if (value !== undefined) this.record(frame.role, key!, value);
     }
     return true;
   }
@@ -374,13 +387,60 @@ export const PLAIN_FIRST = new Uint8Array(65536);
 PLAIN_FIRST.fill(1, 33);
 for (const c of '?:,[]{}#&*!|>\'"%@`\uFEFF') PLAIN_FIRST[c.charCodeAt(0)] = 0;
 
-function addKey(frame: Frame, key: string): boolean {
+const isLetter = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+
+/** plainIsString for a key from `i` to `colon` that starts with a letter, without slicing it: only null, true and false (in their spellings) are not strings. */
+function letterKeyIsString(text: string, i: number, colon: number): boolean {
+  const length = colon - i;
+  if (length !== 4 && length !== 5) return true;
+  const c = text.charCodeAt(i);
+  if (c !== 110 && c !== 78 && c !== 116 && c !== 84 && c !== 102 && c !== 70) return true; // n N t T f F
+  return plainIsString(text.slice(i, colon));
+}
+
+/** Up to this many keys a mapping's keys are compared one by one; past it they go in a Set. */
+const FEW_KEYS = 16;
+
+/**
+ * Remembers the plain key from `i` to `end` of `frame` by its position, answering false if
+ * the mapping has it already. A mapping whose keys are already remembered as text (a quoted
+ * key or a head mapping came first, or it has many keys) takes this one as text too.
+ */
+function addKeyAt(frame: Frame, text: string, i: number, end: number): boolean {
+  const spans = frame.spans;
+  if (frame.keys !== undefined || (spans !== undefined && spans.length >= 2 * FEW_KEYS)) return addKey(frame, text, text.slice(i, end));
+  if (spans === undefined) {
+    frame.spans = [i, end];
+    return true;
+  }
+  const length = end - i;
+  for (let s = 0; s < spans.length; s += 2) {
+    const from = spans[s]!;
+    if (spans[s + 1]! - from === length && sameText(text, from, i, length)) return false;
+  }
+  spans.push(i, end);
+  return true;
+}
+
+function sameText(text: string, a: number, b: number, length: number): boolean {
+  for (let k = 0; k < length; k++) if (text.charCodeAt(a + k) !== text.charCodeAt(b + k)) return false;
+  return true;
+}
+
+function addKey(frame: Frame, text: string, key: string): boolean {
+  if (frame.spans !== undefined) {
+    const spans = frame.spans;
+    frame.spans = undefined;
+    const known: string[] = [];
+    for (let s = 0; s < spans.length; s += 2) known.push(text.slice(spans[s]!, spans[s + 1]!));
+    frame.keys = known.length > FEW_KEYS ? new Set(known) : known;
+  }
   const keys = frame.keys;
   if (keys === undefined) frame.keys = [key];
   else if (Array.isArray(keys)) {
     if (keys.includes(key)) return false;
     keys.push(key);
-    if (keys.length > 16) frame.keys = new Set(keys);
+    if (keys.length > FEW_KEYS) frame.keys = new Set(keys);
   } else {
     if (keys.has(key)) return false;
     keys.add(key);
