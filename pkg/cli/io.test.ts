@@ -39,6 +39,22 @@ test('readInput and writeOutput move whole inputs through descriptors, and refus
   }
 });
 
+test('writeOutput writes parts in order through the descriptor, more of them than one writev takes, empty ones too', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-io-'));
+  try {
+    const parts = Array.from({ length: 2500 }, (_, i) => Buffer.from(i % 7 === 0 ? '' : `part ${i} – ü\n`));
+    const outFd = openSync(join(dir, 'out'), 'w');
+    try {
+      await writeOutput({ ...processIo(), fds: { stdin: 0, stdout: outFd } }, parts);
+    } finally {
+      closeSync(outFd);
+    }
+    assert.equal(readFileSync(join(dir, 'out'), 'utf8'), Buffer.concat(parts).toString('utf8'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('readInput reads a pipe whole through its descriptor, and refuses one over the limit', async () => {
   const text = `${'naïve – 日本語\n'.repeat(60_000)}end`; // 1.2 MiB: the buffer doubles several times
   const reader = `import { processIo, readInput } from ${JSON.stringify(new URL('./io.ts', import.meta.url).href)};

@@ -1,4 +1,4 @@
-import { fstatSync, readSync, writeSync } from 'node:fs';
+import { fstatSync, readSync, writeSync, writevSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 
 /** The streams, environment and clock a command runs with; tests pass their own. */
@@ -87,20 +87,41 @@ function firstBufferSize(fd: number, maxBytes: number): number {
   return Math.min(size, maxBytes + 1);
 }
 
-/** Writes all of `output` (text as UTF-8) to stdout and returns once the OS has it: to the descriptor when {@link Io.fds} has it (EAGAIN: the rest through the stream). */
-export async function writeOutput(io: Io, output: string | Uint8Array): Promise<void> {
-  if (io.fds === undefined) return writeAll(io.stdout, output);
-  const bytes = typeof output === 'string' ? Buffer.from(output, 'utf8') : output;
-  let done = 0;
-  while (done < bytes.length) {
+/**
+ * Writes all of `output` (text as UTF-8; parts one after the other) to stdout and returns
+ * once the OS has it: to the descriptor when {@link Io.fds} has it, parts gathered into
+ * writev calls (EAGAIN: the rest through the stream).
+ */
+export async function writeOutput(io: Io, output: string | Uint8Array | readonly Uint8Array[]): Promise<void> {
+  const parts = typeof output === 'string' ? [Buffer.from(output, 'utf8')] : output instanceof Uint8Array ? [output] : output;
+  if (io.fds === undefined) {
+    for (const part of parts) await writeAll(io.stdout, part);
+    return;
+  }
+  let next = 0;
+  let head: Uint8Array | undefined = parts[0];
+  while (head !== undefined) {
+    const batch = [head, ...parts.slice(next + 1, next + IOV_MAX)];
+    let written: number;
     try {
-      done += writeSync(io.fds.stdout, bytes, done, bytes.length - done);
+      written = writevSync(io.fds.stdout, batch);
     } catch (err) {
       if (!wouldBlock(err)) throw err;
-      return writeAll(io.stdout, bytes.subarray(done));
+      for (const part of [head, ...parts.slice(next + 1)]) await writeAll(io.stdout, part);
+      return;
     }
+    // Drop what was written: whole parts, then the start of a part written in part.
+    while (head !== undefined && written >= head.length) {
+      written -= head.length;
+      next += 1;
+      head = parts[next];
+    }
+    if (head !== undefined && written > 0) head = head.subarray(written);
   }
 }
+
+/** The most buffers one writev takes on Linux and macOS. */
+const IOV_MAX = 1024;
 
 const tooLarge = (maxBytes: number): Error => new Error(`input is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB`);
 

@@ -77,7 +77,7 @@ export async function runPostRenderer(argv: string[], io: Io): Promise<number> {
       // Helm discards a successful post-renderer's stderr: show warnings on helm's own stderr.
       writeToHelmStderr(line, helm);
     }
-    await writeOutput(io, result.bytes());
+    await writeOutput(io, result.byteParts());
     return EXIT.ok;
   } catch (err) {
     return fail(io, err);

@@ -79,6 +79,11 @@ export function outputText(pieces: readonly Piece[]): string {
  * documents is copied rather than joined and encoded again.
  */
 export function outputBytes(pieces: readonly Piece[], text: string, input: Uint8Array): Buffer {
+  return Buffer.concat(outputByteParts(pieces, text, input));
+}
+
+/** {@link outputBytes} as the parts it joins (views of `input`, and the new text encoded), for a writer that takes them as they are. */
+export function outputByteParts(pieces: readonly Piece[], text: string, input: Uint8Array): Uint8Array[] {
   const bytes = byteOffsets(text, input);
   const parts: Uint8Array[] = [];
   let run = -1;
@@ -99,7 +104,7 @@ export function outputBytes(pieces: readonly Piece[], text: string, input: Uint8
     runEnd = bytes(p.offset + p.prefix.length + p.body.length);
   }
   flush();
-  return Buffer.concat(parts);
+  return parts;
 }
 
 /**

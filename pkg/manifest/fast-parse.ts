@@ -94,7 +94,9 @@ for (const c of '~NnYyTtOoFfEe+-.0123456789') MAY_RESOLVE[c.charCodeAt(0)] = 1;
 /** A plain scalar's value, as yaml resolves it. */
 export function resolvePlain(source: string): unknown {
   if (source !== '' && MAY_RESOLVE[source.charCodeAt(0)] !== 1) return source;
-  for (const tag of scalarTags()) {
+  const all = scalarTags();
+  for (let k = 0; k < all.length; k++) {
+    const tag = all[k]!;
     if (!tag.test!.test(source)) continue;
     const out = tag.resolve(source, () => undefined, RESOLVE_OPTIONS);
     return isScalar(out) ? out.value : out;
@@ -169,9 +171,11 @@ class Reader {
 
   /** Every open collection now ends at `offset`. */
   extend(offset: number, keep = false): void {
-    for (const f of this.stack) {
-      f.node.end = offset;
-      if (f.node.kind === 'map') f.node.keepTail = keep;
+    const stack = this.stack;
+    for (let k = 0; k < stack.length; k++) {
+      const node = stack[k]!.node;
+      node.end = offset;
+      if (node.kind === 'map') node.keepTail = keep;
     }
   }
 

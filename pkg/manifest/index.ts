@@ -1,7 +1,7 @@
 // The post-renderer's input and output layer: split Helm's manifest stream into documents
 // (byte-faithful, heads read cheaply), parse only the documents that change, print them
 // back, and assemble the output stream.
-export { assemble, assembleOutput, outputBytes, outputText } from './assemble.ts';
+export { assemble, assembleOutput, outputByteParts, outputBytes, outputText } from './assemble.ts';
 export type { Body, Decision, Piece } from './assemble.ts';
 export { ManifestError } from './errors.ts';
 export type { ManifestErrorCode, ManifestLocation } from './errors.ts';
