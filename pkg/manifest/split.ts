@@ -48,6 +48,24 @@ function countLines(text: string, from: number, to: number): number {
 }
 
 /**
+ * The 1-based line of an offset of `text`, counted when asked (line numbers are read only
+ * for errors and warnings): from the offset asked before when it is not past this one.
+ */
+function lineCounter(text: string): (offset: number) => number {
+  let at = 0;
+  let line = 1;
+  return (offset) => {
+    if (offset < at) {
+      at = 0;
+      line = 1;
+    }
+    line += countLines(text, at, offset);
+    at = offset;
+    return line;
+  };
+}
+
+/**
  * Cuts a stream into documents at `---` lines, without reading them. The prefix takes the
  * separator line and the blank and comment lines after it; the body is the rest.
  * Content on a separator line (`--- a: b`) is refused: Helm 4's reader refuses it in output.
@@ -55,7 +73,7 @@ function countLines(text: string, from: number, to: number): number {
 export function splitRaw(text: string): RawDoc[] {
   const starts = documentStarts(text);
   const docs: RawDoc[] = [];
-  let line = 1;
+  const lineAt = lineCounter(text);
   for (let d = 0; d < starts.length; d++) {
     const start = starts[d]!;
     const end = d + 1 < starts.length ? starts[d + 1]! : text.length;
@@ -66,7 +84,7 @@ export function splitRaw(text: string): RawDoc[] {
       if (rest !== '' && !rest.startsWith('#')) {
         throw new ManifestError('yaml', `content after the '---' separator is not supported; start it on the next line`, {
           docIndex: d,
-          line,
+          line: lineAt(start),
           column: 4,
         });
       }
@@ -84,10 +102,17 @@ export function splitRaw(text: string): RawDoc[] {
       }
       p = eol === end ? end : eol + 1;
     }
-    const prefix = text.slice(start, p);
-    const bodyLine = line + countLines(prefix, 0, prefix.length);
-    docs.push({ index: d, offset: start, prefix, body: text.slice(p, end), source, line: bodyLine });
-    line = bodyLine + countLines(text, p, end);
+    const bodyStart = p;
+    docs.push({
+      index: d,
+      offset: start,
+      prefix: text.slice(start, p),
+      body: text.slice(p, end),
+      source,
+      get line() {
+        return lineAt(bodyStart);
+      },
+    });
   }
   return docs;
 }

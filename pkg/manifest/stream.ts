@@ -63,7 +63,8 @@ function withOwnBodies(raws: RawDoc[], input: Uint8Array): RawDoc[] {
     const to = d + 1 < starts.length ? starts[d + 1]! : bytes.length;
     if (to - from < raw.body.length) return raw;
     const slice = bytes.subarray(from, to);
-    return { ...raw, body: slice.toString(isAscii(slice) ? 'latin1' : 'utf8') };
+    const body = slice.toString(isAscii(slice) ? 'latin1' : 'utf8');
+    return { index: raw.index, offset: raw.offset, prefix: raw.prefix, body, source: raw.source, get line() { return raw.line; } };
   });
 }
 
@@ -80,7 +81,9 @@ function byteDocumentStarts(bytes: Buffer): number[] {
 function readDoc(raw: RawDoc, limits: ResolvedLimits): Doc {
   const where: BodyLocation = {
     docIndex: raw.index,
-    line: raw.line,
+    get line(): number {
+      return raw.line;
+    },
     // Read only when an error is reported.
     get source(): string | undefined {
       return raw.source ?? sourceHint(raw.body);
@@ -99,7 +102,18 @@ function readDoc(raw: RawDoc, limits: ResolvedLimits): Doc {
     scanned = parsed;
   }
   const head = scanned === 'empty' ? undefined : toDocHead(scanned, where);
-  return { index: raw.index, offset: raw.offset, source: raw.source ?? head?.filename, prefix: raw.prefix, body: raw.body, head, line: raw.line, duplicateKeys };
+  return {
+    index: raw.index,
+    offset: raw.offset,
+    source: raw.source ?? head?.filename,
+    prefix: raw.prefix,
+    body: raw.body,
+    head,
+    get line() {
+      return raw.line;
+    },
+    duplicateKeys,
+  };
 }
 
 const NONE: readonly DuplicateKey[] = Object.freeze([]);
