@@ -18,6 +18,8 @@ import { proxyFor } from './crash-scenarios.ts';
 import { brokenInvariants } from './invariants.ts';
 
 const ALL = process.env.SWITCHYARD_CRASH === 'all';
+/** `SWITCHYARD_CRASH_POINTS=release:31,32` runs only those kill points (to reproduce one), as crash.test.ts does per command. */
+const ONLY = /(?:^|;)release:([\d,]+)/.exec(process.env.SWITCHYARD_CRASH_POINTS ?? '')?.[1]?.split(',').filter((k) => k !== '').map(Number);
 const CHART = join(repoRoot, 'testdata', 'charts', 'trio');
 const APPS = [{ app: 'trio-api' }, { app: 'trio-frontend' }, { app: 'trio-worker', serviceless: true }];
 const RUN = ['run', '--release', 'trio', '--wait', '--steps', '50,100', '--scale-down-delay', '0'];
@@ -71,7 +73,7 @@ async function killAfterWrite(t: TestContext, k: number): Promise<{ killed: bool
 
 suite(`crash consistency of run --release (${ALL ? 'every write' : 'representative writes'})`, () => {
   test('killed after a write of a release run, then run again, the release converges on 2.0.0', async (t) => {
-    const points = ALL ? Array.from({ length: await countWrites(t) }, (_, i) => i + 1) : [2, 12];
+    const points = ONLY ?? (ALL ? Array.from({ length: await countWrites(t) }, (_, i) => i + 1) : [2, 12]);
     const covered: number[] = [];
     for (const k of points) {
       await t.test(`after write ${k}`, async (t) => {
