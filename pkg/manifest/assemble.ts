@@ -74,17 +74,16 @@ export function outputText(pieces: readonly Piece[]): string {
 }
 
 /**
- * The output stream as UTF-8: kept documents are slices of `input` (the bytes `text` was
- * decoded from), runs of consecutive ones one slice, so an 8 MB stream of mostly kept
- * documents is copied rather than joined and encoded again.
+ * The output stream as UTF-8, for documents read from `input` as bytes (readStream): kept
+ * documents are slices of `input` at their byte offsets, runs of consecutive ones one slice,
+ * so an 8 MB stream of mostly kept documents is copied rather than joined and encoded again.
  */
-export function outputBytes(pieces: readonly Piece[], text: string, input: Uint8Array): Buffer {
-  return Buffer.concat(outputByteParts(pieces, text, input));
+export function outputBytes(pieces: readonly Piece[], input: Uint8Array): Buffer {
+  return Buffer.concat(outputByteParts(pieces, input));
 }
 
 /** {@link outputBytes} as the parts it joins (views of `input`, and the new text encoded), for a writer that takes them as they are. */
-export function outputByteParts(pieces: readonly Piece[], text: string, input: Uint8Array): Uint8Array[] {
-  const bytes = byteOffsets(text, input);
+export function outputByteParts(pieces: readonly Piece[], input: Uint8Array): Uint8Array[] {
   const parts: Uint8Array[] = [];
   let run = -1;
   let runEnd = -1;
@@ -98,33 +97,12 @@ export function outputByteParts(pieces: readonly Piece[], text: string, input: U
       parts.push(Buffer.from(p, 'utf8'));
       continue;
     }
-    const start = bytes(p.offset);
-    if (start !== runEnd) flush();
-    if (run === -1) run = start;
-    runEnd = bytes(p.offset + p.prefix.length + p.body.length);
+    if (p.offset !== runEnd) flush();
+    if (run === -1) run = p.offset;
+    runEnd = p.end;
   }
   flush();
   return parts;
-}
-
-/**
- * Maps offsets in `text` to offsets in `input`, the UTF-8 it was decoded from, for offsets
- * that mostly grow (each step measures only the text between the last offset and this one).
- * Document boundaries fall on line ends, never inside a surrogate pair.
- */
-function byteOffsets(text: string, input: Uint8Array): (offset: number) => number {
-  if (text.length === input.length) return (offset) => offset;
-  let char = 0;
-  let byte = 0;
-  return (offset) => {
-    if (offset < char) {
-      char = 0;
-      byte = 0;
-    }
-    byte += Buffer.byteLength(text.slice(char, offset), 'utf8');
-    char = offset;
-    return byte;
-  };
 }
 
 function endsLine(prefix: string, body: string): boolean {

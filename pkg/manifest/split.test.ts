@@ -31,11 +31,13 @@ describe('splitStream on the rendered-chart corpus', () => {
     assert.ok(resources > 1500, `only ${resources} resources in the corpus`);
   });
 
-  it('reads the same bodies from bytes (each decoded on its own) as from the decoded string', () => {
+  it('reads the same documents from bytes (split on the bytes, each decoded on its own) as from the decoded string, at byte offsets', () => {
     const text = '\uFEFFapiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: caf\u00e9\n---\n# Source: chart/\u00fc.yaml\n\napiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: x\r\ndata:\r\n  a: "\u65e5\u672c \u{1F600}"\r\n--- \napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ascii\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: last';
     const fromBytes = splitStream(Buffer.from(text, 'utf8'));
     const fromText = splitStream(text);
-    assert.deepEqual(fromBytes.map((d) => [d.prefix, d.body, d.offset]), fromText.map((d) => [d.prefix, d.body, d.offset]));
+    assert.deepEqual(fromBytes.map((d) => [d.prefix, d.body, d.source, d.line]), fromText.map((d) => [d.prefix, d.body, d.source, d.line]));
+    const bytesAt = (offset: number): number => Buffer.byteLength(text.slice(0, offset));
+    assert.deepEqual(fromBytes.map((d) => [d.offset, d.end]), fromText.map((d) => [bytesAt(d.offset), bytesAt(d.end)]));
     assert.deepEqual(fromBytes.map((d) => d.head?.name), ['caf\u00e9', 'x', 'ascii', 'last']);
   });
 

@@ -1,11 +1,14 @@
+import { isAscii } from 'node:buffer';
 import { ManifestError, positionIn } from './errors.ts';
 import type { ManifestLocation } from './errors.ts';
 
 /** A document cut out of the stream, before its head is read. */
 export interface RawDoc {
   readonly index: number;
-  /** Offset of the document's first character (its prefix) in the stream. */
+  /** Offset of the document's first character (its prefix) in the stream: in UTF-16 units when split from text, in bytes when split from bytes. */
   readonly offset: number;
+  /** Offset just after the document's last character, in the same units. */
+  readonly end: number;
   readonly prefix: string;
   readonly body: string;
   /** From a `# Source:` comment in the prefix. */
@@ -20,38 +23,74 @@ const SPACE = 32;
 const TAB = 9;
 const HASH = 35;
 
+/**
+ * What a stream is split from: its decoded text, or its bytes (valid UTF-8), read alike.
+ * Every character the split looks at is ASCII, which UTF-8 never uses inside a character,
+ * so both find the same documents; offsets are in UTF-16 units for text and bytes for bytes.
+ */
+interface Source {
+  readonly length: number;
+  /** The character (text) or byte at `i`; NaN or undefined past the end. */
+  code(i: number): number | undefined;
+  indexOf(search: string, from: number): number;
+  /** The text from `from` to `to`: a slice of the text, or the bytes decoded into a string of their own. */
+  read(from: number, to: number): string;
+}
+
+function textSource(text: string): Source {
+  return { length: text.length, code: (i) => text.charCodeAt(i), indexOf: (s, from) => text.indexOf(s, from), read: (from, to) => text.slice(from, to) };
+}
+
+/**
+ * A string of its own per document read from bytes: the scanner and the fast reader go
+ * character by character, about 1.5× slower through a slice of an 8 MB string, and an
+ * ASCII document (most, also in a stream with a few non-ASCII characters) then takes one
+ * byte per character.
+ */
+function bytesSource(bytes: Buffer): Source {
+  return {
+    length: bytes.length,
+    code: (i) => bytes[i],
+    indexOf: (s, from) => bytes.indexOf(s, from),
+    read: (from, to) => {
+      const part = bytes.subarray(from, to);
+      return part.toString(isAscii(part) ? 'latin1' : 'utf8');
+    },
+  };
+}
+
 /** Whether a document separator (`---` then whitespace or the end) starts at `i`. */
-function separatorAt(text: string, i: number): boolean {
-  if (text.charCodeAt(i) !== 45 || !text.startsWith('---', i)) return false;
-  const c = text.charCodeAt(i + 3);
-  return Number.isNaN(c) || c === LF || c === CR || c === SPACE || c === TAB;
+function separatorAt(src: Source, i: number): boolean {
+  if (src.code(i) !== 45 || src.code(i + 1) !== 45 || src.code(i + 2) !== 45) return false;
+  const c = src.code(i + 3);
+  return c === undefined || Number.isNaN(c) || c === LF || c === CR || c === SPACE || c === TAB;
 }
 
 /** Start offsets of every document: 0, then each separator line after the first character. */
-function documentStarts(text: string): number[] {
-  const starts: number[] = text.length > 0 ? [0] : [];
-  for (let i = text.indexOf('\n---'); i !== -1; i = text.indexOf('\n---', i + 1)) {
-    if (separatorAt(text, i + 1)) starts.push(i + 1);
+function documentStarts(src: Source): number[] {
+  const starts: number[] = src.length > 0 ? [0] : [];
+  for (let i = src.indexOf('\n---', 0); i !== -1; i = src.indexOf('\n---', i + 1)) {
+    if (separatorAt(src, i + 1)) starts.push(i + 1);
   }
   return starts;
 }
 
-function lineEnd(text: string, from: number, limit: number): number {
-  const nl = text.indexOf('\n', from);
+function lineEnd(src: Source, from: number, limit: number): number {
+  const nl = src.indexOf('\n', from);
   return nl === -1 || nl >= limit ? limit : nl;
 }
 
-function countLines(text: string, from: number, to: number): number {
+function countLines(src: Source, from: number, to: number): number {
   let n = 0;
-  for (let nl = text.indexOf('\n', from); nl !== -1 && nl < to; nl = text.indexOf('\n', nl + 1)) n += 1;
+  for (let nl = src.indexOf('\n', from); nl !== -1 && nl < to; nl = src.indexOf('\n', nl + 1)) n += 1;
   return n;
 }
 
 /**
- * The 1-based line of an offset of `text`, counted when asked (line numbers are read only
- * for errors and warnings): from the offset asked before when it is not past this one.
+ * The 1-based line of an offset, counted when asked (line numbers are read only for errors
+ * and warnings): from the offset asked before when it is not past this one.
  */
-function lineCounter(text: string): (offset: number) => number {
+function lineCounter(src: Source): (offset: number) => number {
   let at = 0;
   let line = 1;
   return (offset) => {
@@ -59,10 +98,17 @@ function lineCounter(text: string): (offset: number) => number {
       at = 0;
       line = 1;
     }
-    line += countLines(text, at, offset);
+    line += countLines(src, at, offset);
     at = offset;
     return line;
   };
+}
+
+const SOURCE_COMMENT = '# Source: ';
+
+function startsWithAt(src: Source, search: string, at: number): boolean {
+  for (let k = 0; k < search.length; k++) if (src.code(at + k) !== search.charCodeAt(k)) return false;
+  return true;
 }
 
 /**
@@ -71,34 +117,43 @@ function lineCounter(text: string): (offset: number) => number {
  * Content on a separator line (`--- a: b`) is refused: Helm 4's reader refuses it in output.
  */
 export function splitRaw(text: string): RawDoc[] {
-  const starts = documentStarts(text);
+  return split(textSource(text), (where) => {
+    throw new ManifestError('yaml', `content after the '---' separator is not supported; start it on the next line`, where);
+  })!;
+}
+
+/**
+ * {@link splitRaw} on the bytes of a stream that are valid UTF-8, each prefix and body
+ * decoded on its own; offsets are byte offsets. Undefined for content on a separator line:
+ * the caller decodes the stream and lets splitRaw report it.
+ */
+export function splitRawBytes(bytes: Buffer): RawDoc[] | undefined {
+  return split(bytesSource(bytes), () => undefined);
+}
+
+function split(src: Source, badSeparator: (where: ManifestLocation) => undefined): RawDoc[] | undefined {
+  const starts = documentStarts(src);
   const docs: RawDoc[] = [];
-  const lineAt = lineCounter(text);
+  const lineAt = lineCounter(src);
   for (let d = 0; d < starts.length; d++) {
     const start = starts[d]!;
-    const end = d + 1 < starts.length ? starts[d + 1]! : text.length;
+    const end = d + 1 < starts.length ? starts[d + 1]! : src.length;
     let p = start;
-    if (separatorAt(text, start)) {
-      const eol = lineEnd(text, start, end);
-      const rest = text.slice(start + 3, eol).trim();
-      if (rest !== '' && !rest.startsWith('#')) {
-        throw new ManifestError('yaml', `content after the '---' separator is not supported; start it on the next line`, {
-          docIndex: d,
-          line: lineAt(start),
-          column: 4,
-        });
-      }
+    if (separatorAt(src, start)) {
+      const eol = lineEnd(src, start, end);
+      const rest = src.read(start + 3, eol).trim();
+      if (rest !== '' && !rest.startsWith('#')) return badSeparator({ docIndex: d, line: lineAt(start), column: 4 });
       p = eol === end ? end : eol + 1;
     }
     let source: string | undefined;
     while (p < end) {
-      const eol = lineEnd(text, p, end);
+      const eol = lineEnd(src, p, end);
       let i = p;
-      let c = text.charCodeAt(i);
-      while (i < eol && (c === SPACE || c === TAB || c === CR)) c = text.charCodeAt(++i);
+      let c = src.code(i);
+      while (i < eol && (c === SPACE || c === TAB || c === CR)) c = src.code(++i);
       if (i < eol && c !== HASH) break;
-      if (source === undefined && i === p && text.startsWith('# Source: ', p)) {
-        source = text.slice(p + 10, eol).trim() || undefined;
+      if (source === undefined && i === p && startsWithAt(src, SOURCE_COMMENT, p)) {
+        source = src.read(p + SOURCE_COMMENT.length, eol).trim() || undefined;
       }
       p = eol === end ? end : eol + 1;
     }
@@ -106,8 +161,9 @@ export function splitRaw(text: string): RawDoc[] {
     docs.push({
       index: d,
       offset: start,
-      prefix: text.slice(start, p),
-      body: text.slice(p, end),
+      end,
+      prefix: src.read(start, p),
+      body: src.read(p, end),
       source,
       get line() {
         return lineAt(bodyStart);
@@ -119,7 +175,7 @@ export function splitRaw(text: string): RawDoc[] {
 
 /** The document, source, line and column of an offset; for errors found before splitting. */
 export function locateOffset(text: string, offset: number): ManifestLocation {
-  const starts = documentStarts(text.slice(0, offset));
+  const starts = documentStarts(textSource(text.slice(0, offset)));
   const docIndex = Math.max(0, starts.length - 1);
   const docStart = starts[docIndex] ?? 0;
   const head = text.slice(docStart, offset);

@@ -1,13 +1,14 @@
-import { isAscii } from 'node:buffer';
+import { isUtf8 } from 'node:buffer';
 import { ManifestError } from './errors.ts';
 import { duplicateKeysOf, headOfDocument, parseBody } from './parse.ts';
 import type { BodyLocation, DuplicateKey } from './parse.ts';
 import { scanHead } from './scan.ts';
 import type { ScannedHead } from './scan.ts';
-import { splitRaw } from './split.ts';
+import { splitRaw, splitRawBytes } from './split.ts';
 import type { RawDoc } from './split.ts';
-import { decodeInput } from './text.ts';
+import { checkStreamSize, decodeInput, printable } from './text.ts';
 import { FILENAME_ANNOTATION, resolveLimits } from './types.ts';
+import { docText } from './types.ts';
 import type { Doc, DocHead, ManifestLimits, ResolvedLimits } from './types.ts';
 
 /**
@@ -25,57 +26,53 @@ export function splitStream(input: string | Uint8Array, limits?: ManifestLimits)
   return readStream(input, limits).docs;
 }
 
-/** A split stream with the text its documents' offsets refer to. */
+/** A split stream and its text. */
 export interface Stream {
+  /** The decoded stream (joined from the documents when asked, for a stream read from bytes). */
   readonly text: string;
   readonly docs: Doc[];
 }
 
-/** {@link splitStream}, with the decoded text. */
+/**
+ * {@link splitStream}, with the decoded text. A stream given as bytes is split on its
+ * bytes and each document decoded on its own (split.ts, splitRawBytes): its documents'
+ * offsets are byte offsets, and no string of the whole stream is made unless asked for.
+ */
 export function readStream(input: string | Uint8Array, limits?: ManifestLimits): Stream {
   const resolved = resolveLimits(limits);
-  const text = decodeInput(input, resolved);
-  const raws = splitRaw(text);
-  const docs = (typeof input === 'string' ? raws : withOwnBodies(raws, input)).map((raw) => readDoc(raw, resolved));
+  let text: string | undefined;
+  let raws = typeof input === 'string' ? undefined : fromBytes(input, resolved);
+  if (raws === undefined) {
+    text = decodeInput(input, resolved);
+    raws = splitRaw(text);
+  }
+  const docs = raws.map((raw) => readDoc(raw, resolved));
   if (!docs.some((doc) => doc.head !== undefined)) {
     const detail =
       docs.length === 0 ? 'the input is empty' : `the input has only ${docs.length} empty document${docs.length === 1 ? '' : 's'}`;
     throw new ManifestError('empty', `no Kubernetes resources in the input: ${detail}`);
   }
-  return { text, docs };
+  return {
+    get text() {
+      text ??= docs.map(docText).join('');
+      return text;
+    },
+    docs,
+  };
 }
 
 /**
- * The documents with each body decoded from its own bytes instead of sliced from the whole
- * text: the scanner and the fast reader go character by character, which is about 1.5×
- * slower through a slice of an 8 MB string than in a string of its own, and an ASCII body
- * (most of them, also in a stream with a few non-ASCII characters) then takes one byte per
- * character. Documents start at the same `---` lines in the bytes as in the text (the
- * separator is ASCII, which UTF-8 never uses inside a character), so each body is the same
- * text; where the two splits disagree anyway the slices are kept.
+ * The documents of a byte stream split on its bytes, or undefined when the bytes are not
+ * text (not UTF-8, a control character) or a separator line holds content: decodeInput and
+ * splitRaw, run on the decoded text, then say what and where, as for a string.
  */
-function withOwnBodies(raws: RawDoc[], input: Uint8Array): RawDoc[] {
-  const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  const starts = byteDocumentStarts(bytes);
-  if (starts.length !== raws.length) return raws;
-  return raws.map((raw, d) => {
-    const from = starts[d]! + (raw.prefix.length === 0 ? 0 : Buffer.byteLength(raw.prefix));
-    const to = d + 1 < starts.length ? starts[d + 1]! : bytes.length;
-    if (to - from < raw.body.length) return raw;
-    const slice = bytes.subarray(from, to);
-    const body = slice.toString(isAscii(slice) ? 'latin1' : 'utf8');
-    return { index: raw.index, offset: raw.offset, prefix: raw.prefix, body, source: raw.source, get line() { return raw.line; } };
-  });
-}
-
-/** split.ts's document starts, found in the bytes: 0, then each `---` line followed by a line end, space, tab or the end. */
-function byteDocumentStarts(bytes: Buffer): number[] {
-  const starts: number[] = bytes.length > 0 ? [0] : [];
-  for (let i = bytes.indexOf('\n---'); i !== -1; i = bytes.indexOf('\n---', i + 1)) {
-    const c = bytes[i + 4];
-    if (c === undefined || c === 10 || c === 13 || c === 32 || c === 9) starts.push(i + 1);
-  }
-  return starts;
+function fromBytes(input: Uint8Array, limits: ResolvedLimits): RawDoc[] | undefined {
+  checkStreamSize(input.byteLength, limits);
+  if (!isUtf8(input)) return undefined;
+  const raws = splitRawBytes(Buffer.from(input.buffer, input.byteOffset, input.byteLength));
+  if (raws === undefined) return undefined;
+  for (const raw of raws) if (!printable(raw.prefix) || !printable(raw.body)) return undefined;
+  return raws;
 }
 
 function readDoc(raw: RawDoc, limits: ResolvedLimits): Doc {
@@ -105,6 +102,7 @@ function readDoc(raw: RawDoc, limits: ResolvedLimits): Doc {
   return {
     index: raw.index,
     offset: raw.offset,
+    end: raw.end,
     source: raw.source ?? head?.filename,
     prefix: raw.prefix,
     body: raw.body,

@@ -36,7 +36,12 @@ export function decodeInput(input: string | Uint8Array, limits: ResolvedLimits):
   return text;
 }
 
-function checkStreamSize(bytes: number, limits: ResolvedLimits): void {
+/** Whether a string holds none of the characters {@link decodeInput} refuses. */
+export function printable(text: string): boolean {
+  return !NOT_PRINTABLE.test(text);
+}
+
+export function checkStreamSize(bytes: number, limits: ResolvedLimits): void {
   if (bytes > limits.maxStreamBytes) {
     throw new ManifestError('too-large', `input is ${bytes} bytes, over the limit of ${limits.maxStreamBytes} bytes`);
   }

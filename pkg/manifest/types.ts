@@ -32,8 +32,10 @@ export interface DocHead {
 export interface Doc {
   /** 0-based position in the stream. */
   readonly index: number;
-  /** Offset of the document's first character (its prefix) in the decoded stream. */
+  /** Offset of the document's first character (its prefix) in the input: in bytes when the stream came as bytes, else in UTF-16 units. */
   readonly offset: number;
+  /** Offset just after the document's last character, in the same units. */
+  readonly end: number;
   /**
    * The template the document came from: the `# Source:` comment (Helm 3 and `helm template`
    * output), else the `postrender-filename` annotation (Helm 4 input).

@@ -31,28 +31,18 @@ export interface Edit {
 }
 export type Edits = Map<number, Edit>;
 
-/** The input stream split and validated (see pkg/manifest for the limits), with the text its documents come from. */
-export interface SourceStream {
-  readonly text: string;
-  readonly docs: SourceDoc[];
-}
-
-/** Splits and validates the input stream: text, or the UTF-8 bytes Helm wrote (checked strictly). */
-export function splitInput(input: string | Uint8Array): SourceStream {
-  const { text, docs } = readStream(input);
-  return {
-    text,
-    docs: docs.map((doc) => ({
-      index: doc.index,
-      source: doc.source,
-      apiVersion: doc.head?.apiVersion ?? '',
-      kind: doc.head?.kind ?? '',
-      name: doc.head?.name ?? '',
-      hook: doc.head?.hook ?? false,
-      body: doc.body,
-      doc,
-    })),
-  };
+/** Splits and validates the input stream (see pkg/manifest for the limits): text, or the UTF-8 bytes Helm wrote (checked strictly). */
+export function splitInput(input: string | Uint8Array): SourceDoc[] {
+  return readStream(input).docs.map((doc) => ({
+    index: doc.index,
+    source: doc.source,
+    apiVersion: doc.head?.apiVersion ?? '',
+    kind: doc.head?.kind ?? '',
+    name: doc.head?.name ?? '',
+    hook: doc.head?.hook ?? false,
+    body: doc.body,
+    doc,
+  }));
 }
 
 /**

@@ -111,16 +111,16 @@ export interface Prepared {
   readonly apps: string[];
   readonly docs: SourceDoc[];
   readonly parsed: Parsed[];
-  /** The decoded input, and the bytes it came from when it came as bytes. */
-  readonly input: { readonly text: string; readonly bytes: Uint8Array | undefined };
+  /** The bytes the input came as (undefined when it came as text). */
+  readonly input: { readonly bytes: Uint8Array | undefined };
 }
 
 /** Splits and validates the input and parses the documents the transform may change. */
 export function prepare(input: string | Uint8Array): Prepared {
-  const { text, docs } = splitInput(input);
+  const docs = splitInput(input);
   const parsed = docs.filter(needsParse).map((doc): Parsed => ({ doc, ...parseObject(doc) }));
   const apps = appDeployments(untouchedOf(parsed)).map((p) => p.object.metadata.name);
-  return { apps, docs, parsed, input: { text, bytes: typeof input === 'string' ? undefined : input } };
+  return { apps, docs, parsed, input: { bytes: typeof input === 'string' ? undefined : input } };
 }
 
 function untouchedOf(parsed: Parsed[]): Parsed[] {
@@ -236,7 +236,7 @@ export function renderPrepared(prepared: Prepared, options: RenderOptions, obser
       text ??= outputText(pieces);
       return text;
     },
-    byteParts: () => (input.bytes === undefined ? [Buffer.from(result.text, 'utf8')] : outputByteParts(pieces, input.text, input.bytes)),
+    byteParts: () => (input.bytes === undefined ? [Buffer.from(result.text, 'utf8')] : outputByteParts(pieces, input.bytes)),
     bytes: () => Buffer.concat(result.byteParts()),
     apps,
     warnings,
