@@ -213,3 +213,122 @@ for (const c of ',[]{}:#\uFEFF') FLOW_PLAIN_CHAR[c.charCodeAt(0)] = 0;
 FLOW_PLAIN_CHAR[0x7f] = 0;
 const FLOW_PLAIN_FIRST = new Uint8Array(FLOW_PLAIN_CHAR);
 for (const c of ' ?&*!|>\'"%@`') FLOW_PLAIN_FIRST[c.charCodeAt(0)] = 0;
+
+const LBRACKET = 91;
+const LBRACE = 123;
+const RBRACE = 125;
+
+/** Where a flow sequence that goes on over lines stands at the end of a line: an item may come next, or a comma or `]`. */
+export interface FlowSequence {
+  expectItem: boolean;
+}
+
+/**
+ * Reads one line of a flow sequence of scalars that may go on over lines, from `k` (just
+ * after the `[`, or the first character of a continuation line) to `end`: items (one-line
+ * quoted or plain scalars), commas, a comma before the `]`, and comments after a space or on
+ * lines of their own. Returns the index just after the `]` when the sequence closes on this
+ * line, OPEN when it goes on, or -1 for anything else (nested collections, pairs, a plain
+ * scalar over lines, `,,`, `[,`).
+ */
+export function flowSequenceLine(text: string, k: number, end: number, state: FlowSequence): number {
+  for (;;) {
+    const from = k;
+    while (k < end && text.charCodeAt(k) === SPACE) k++;
+    if (k >= end) return OPEN;
+    const c = text.charCodeAt(k);
+    if (c === HASH) {
+      // A comment: after a space, or alone on its line.
+      const before = text.charCodeAt(k - 1);
+      return k === 0 || before === SPACE || before === 10 ? OPEN : -1;
+    }
+    // `]` after `[`, an item, or a comma after the last item (`[a, b, ]` is [a, b] for Go's YAML reader and for yaml).
+    if (c === RBRACKET) return k + 1;
+    if (c === COMMA) {
+      if (state.expectItem) return -1;
+      state.expectItem = true;
+      k++;
+      continue;
+    }
+    if (!state.expectItem) return -1;
+    const after = flowScalarEnd(text, k, end, RBRACKET);
+    if (after === -1) return -1;
+    k = after;
+    state.expectItem = false;
+  }
+}
+
+/**
+ * End of a one-line scalar inside a flow collection that `close` ends: a quoted scalar, or a
+ * plain one without flow indicators, `:` or `#` (its trailing spaces left out); -1 otherwise.
+ */
+function flowScalarEnd(text: string, k: number, end: number, close: number): number {
+  const c = text.charCodeAt(k);
+  if (c === DQ || c === SQ) {
+    const quote = c === DQ ? doubleQuotedEnd(text, k + 1, end) : singleQuotedEnd(text, k + 1, end);
+    return quote < 0 ? -1 : quote + 1;
+  }
+  if (!FLOW_PLAIN_FIRST[c]) return -1;
+  if (c === DASH) {
+    const n = text.charCodeAt(k + 1);
+    if (k + 1 >= end || n === SPACE || n === COMMA || n === close) return -1;
+  }
+  let last = k;
+  while (k < end) {
+    const p = text.charCodeAt(k);
+    if (p === COMMA || p === close) break;
+    if (!FLOW_PLAIN_CHAR[p]) return -1;
+    k++;
+    if (p !== SPACE) last = k;
+  }
+  return last;
+}
+
+/**
+ * Index just after the `}` of a one-line flow mapping opening at `i` whose keys are plain
+ * or quoted strings, each once, followed by `: `, and whose values are one-line scalars or
+ * one-line flow sequences of scalars (`{key: app, operator: In, values: [a, "b"]}`); -1 for
+ * anything else (nested mappings, empty values, a trailing comma, a repeated key).
+ */
+export function flowMappingEnd(text: string, i: number, end: number): number {
+  let k = i + 1;
+  while (k < end && text.charCodeAt(k) === SPACE) k++;
+  if (text.charCodeAt(k) === RBRACE && k < end) return k + 1;
+  const keys: string[] = [];
+  for (;;) {
+    while (k < end && text.charCodeAt(k) === SPACE) k++;
+    const c = text.charCodeAt(k);
+    let key: string;
+    let colon: number;
+    if (c === DQ || c === SQ) {
+      const close = c === DQ ? doubleQuotedEnd(text, k + 1, end) : singleQuotedEnd(text, k + 1, end);
+      if (close < 0) return -1;
+      const raw = text.slice(k, close + 1);
+      key = c === DQ ? decodeDoubleQuoted(raw) : decodeSingleQuoted(raw);
+      colon = close + 1;
+    } else {
+      if (KEY_FIRST[c] !== 1) return -1;
+      colon = k + 1;
+      while (colon < end && text.charCodeAt(colon) < 128 && KEY_CHAR[text.charCodeAt(colon)] === 1) colon++;
+      key = text.slice(k, colon);
+      if (!plainIsString(key)) return -1;
+    }
+    if (text.charCodeAt(colon) !== COLON || text.charCodeAt(colon + 1) !== SPACE || keys.includes(key)) return -1;
+    keys.push(key);
+    k = colon + 2;
+    while (k < end && text.charCodeAt(k) === SPACE) k++;
+    if (k >= end) return -1;
+    const v = text.charCodeAt(k);
+    let after: number;
+    if (v === LBRACKET) after = flowSequenceEnd(text, k, end);
+    else if (v === LBRACE) return -1;
+    else after = flowScalarEnd(text, k, end, RBRACE);
+    if (after === -1) return -1;
+    k = after;
+    while (k < end && text.charCodeAt(k) === SPACE) k++;
+    const sep = text.charCodeAt(k);
+    if (sep === RBRACE && k < end) return k + 1;
+    if (sep !== COMMA) return -1;
+    k++;
+  }
+}

@@ -2,7 +2,9 @@ import {
   decodeDoubleQuoted,
   decodeSingleQuoted,
   doubleQuotedEnd,
+  flowMappingEnd,
   flowSequenceEnd,
+  flowSequenceLine,
   isSeqItem,
   keyEnd,
   OPEN,
@@ -12,6 +14,7 @@ import {
   plainValue,
   singleQuotedEnd,
 } from './scan-scalar.ts';
+import type { FlowSequence } from './scan-scalar.ts';
 import { FILENAME_ANNOTATION, HOOK_ANNOTATION } from './types.ts';
 
 /** What the scanner read; fields are absent when the document does not set them. */
@@ -98,6 +101,9 @@ class Scanner {
   // Inside a quoted scalar going on over lines indented past quoteParent (0: not in one).
   quote = 0;
   quoteParent = -1;
+  // Inside a flow sequence going on over lines indented past flowParent (-1: not in one).
+  flowParent = -1;
+  flow: FlowSequence = { expectItem: true };
 
   constructor(text: string) {
     this.text = text;
@@ -121,6 +127,11 @@ class Scanner {
         if (indent <= this.quoteParent || !this.continueQuote(i, end)) return 'complex';
         continue;
       }
+      if (this.flowParent !== -1) {
+        if (i === end) continue;
+        if (indent <= this.flowParent || !this.continueFlow(i, end)) return 'complex';
+        continue;
+      }
       if (this.blockParent !== -1) {
         const inside = this.inBlockScalar(indent, i === end);
         if (inside === BAD) return 'complex';
@@ -142,7 +153,7 @@ class Scanner {
       if (indent === 0 && c === DOT && text.startsWith('...', i)) return 'complex';
       if (!this.line(i, indent, end)) return 'complex';
     }
-    if (this.quote !== 0) return 'complex';
+    if (this.quote !== 0 || this.flowParent !== -1) return 'complex';
     if (this.stack.length === 0) return this.pendingParent === -1 ? 'empty' : 'complex';
     return this.head;
   }
@@ -184,6 +195,15 @@ class Scanner {
     if (close === OPEN) return true;
     if (close === -1 || !onlyCommentAfter(this.text, close + 1, end)) return false;
     this.quote = 0;
+    return true;
+  }
+
+  /** A line inside a flow sequence that opened on an earlier line. */
+  continueFlow(i: number, end: number): boolean {
+    const close = flowSequenceLine(this.text, i, end, this.flow);
+    if (close === OPEN) return true;
+    if (close === -1 || !onlyCommentAfter(this.text, close, end)) return false;
+    this.flowParent = -1;
     return true;
   }
 
@@ -301,7 +321,7 @@ class Scanner {
       this.pend(frame.indent, true, childRole, wanted);
       return true;
     }
-    const value = this.value(j, end, frame.indent, wanted);
+    const value = this.value(j, end, frame.indent, wanted, childRole !== NONE);
     if (value === false) return false;
     if (wanted) {
       // A head field folded over lines: leave the folding rules to the parser.
@@ -334,7 +354,7 @@ class Scanner {
    * Returns the scalar's text for the head when `wanted`, undefined for null, collections,
    * block scalars and values not wanted, and false for anything the scanner does not check.
    */
-  value(j: number, end: number, parent: number, wanted = false): string | undefined | false {
+  value(j: number, end: number, parent: number, wanted = false, head = false): string | undefined | false {
     const text = this.text;
     const c = text.charCodeAt(j);
     if (c === DQ || c === SQ) {
@@ -361,10 +381,21 @@ class Scanner {
     }
     if (c === LBRACKET) {
       const after = flowSequenceEnd(text, j, end);
-      return after !== -1 && onlyCommentAfter(text, after, end) ? undefined : false;
+      if (after !== -1) return onlyCommentAfter(text, after, end) ? undefined : false;
+      // A head field (or metadata, labels, annotations) in flow style: left to the parser.
+      if (wanted || head) return false;
+      this.flow = { expectItem: true };
+      const close = flowSequenceLine(text, j + 1, end, this.flow);
+      if (close === -1) return false;
+      if (close === OPEN) this.flowParent = parent;
+      else if (!onlyCommentAfter(text, close, end)) return false;
+      return undefined;
     }
     if (c === LBRACE) {
-      return text.charCodeAt(j + 1) === 125 && onlyCommentAfter(text, j + 2, end) ? undefined : false;
+      if (text.charCodeAt(j + 1) === 125 && onlyCommentAfter(text, j + 2, end)) return undefined;
+      if (wanted || head) return false;
+      const after = flowMappingEnd(text, j, end);
+      return after !== -1 && onlyCommentAfter(text, after, end) ? undefined : false;
     }
     if (c === DASH || c === COLON) {
       const n = text.charCodeAt(j + 1);
