@@ -1,7 +1,7 @@
-// Single-line scalars and keys for the fast scanner. Each function either recognises exactly
-// what yaml would accept without an error, or answers -1 / undefined so that the caller
-// falls back to a real parse. They read `text` between `i` and `end` (the end of the line,
-// before any CR).
+// Single-line scalars, keys and flow collections for the fast scanner (and a flow sequence
+// line by line). Each function either recognises exactly what yaml would accept without an
+// error, or answers -1 / undefined so that the caller falls back to a real parse. They read
+// `text` between `i` and `end` (the end of the line, before any CR).
 
 const SPACE = 32;
 const TAB = 9;

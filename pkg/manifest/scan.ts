@@ -70,10 +70,12 @@ interface Frame {
  * Reads the head of a block-style document in one pass over its lines, and checks that it
  * is YAML that yaml parses without error and without duplicate keys: block mappings and
  * sequences (compact ones too), plain and quoted scalars (also over several lines), `|` and
- * `>` block scalars, `{}`, one-line flow sequences of scalars, and comments. Anything else
- * (flow mappings, anchors, aliases, tags, explicit keys, non-string keys, tabs outside
- * scalars, `...`, lone CRs) answers `'complex'`, and so does a duplicate key, so that the real
- * parser reports it with its position. scan.test.ts checks the scanner against yaml.
+ * `>` block scalars, flow sequences of one-line scalars (also over several lines), one-line
+ * flow mappings of such scalars and flow sequences, and comments. Anything else (nested flow
+ * mappings, flow style for the head's fields, anchors, aliases, tags, explicit keys,
+ * non-string keys, tabs outside scalars, `...`, lone CRs) answers `'complex'`, and so does a
+ * duplicate key, so that the real parser reports it with its position. scan.test.ts checks
+ * the scanner against yaml.
  */
 export function scanHead(body: string): ScanResult {
   for (let cr = body.indexOf('\r'); cr !== -1; cr = body.indexOf('\r', cr + 1)) {
@@ -352,7 +354,8 @@ class Scanner {
   /**
    * A value that starts on the line of its key or `-` (whose node sits at column `parent`).
    * Returns the scalar's text for the head when `wanted`, undefined for null, collections,
-   * block scalars and values not wanted, and false for anything the scanner does not check.
+   * block scalars and values not wanted, and false for anything the scanner does not check;
+   * `head`: the value is metadata, labels or annotations, which must not be in flow style.
    */
   value(j: number, end: number, parent: number, wanted = false, head = false): string | undefined | false {
     const text = this.text;
