@@ -77,9 +77,12 @@ interface Frame {
  * duplicate key, so that the real parser reports it with its position. scan.test.ts checks
  * the scanner against yaml.
  */
-export function scanHead(body: string): ScanResult {
-  for (let cr = body.indexOf('\r'); cr !== -1; cr = body.indexOf('\r', cr + 1)) {
-    if (body.charCodeAt(cr + 1) !== LF) return 'complex';
+export function scanHead(body: string, noCR = false): ScanResult {
+  // `noCR`: the caller knows the body has no CR (the whole stream has none), so no lone one.
+  if (!noCR) {
+    for (let cr = body.indexOf('\r'); cr !== -1; cr = body.indexOf('\r', cr + 1)) {
+      if (body.charCodeAt(cr + 1) !== LF) return 'complex';
+    }
   }
   return new Scanner(body).run();
 }
@@ -427,10 +430,14 @@ const isLetter = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c 
 function letterKeyIsString(text: string, i: number, colon: number): boolean {
   const length = colon - i;
   if (length !== 4 && length !== 5) return true;
-  const c = text.charCodeAt(i);
-  if (c !== 110 && c !== 78 && c !== 116 && c !== 84 && c !== 102 && c !== 70) return true; // n N t T f F
-  return plainIsString(text.slice(i, colon));
+  const words = length === 4 ? FOUR_LETTER_WORDS : FIVE_LETTER_WORDS;
+  for (let w = 0; w < words.length; w++) if (text.startsWith(words[w]!, i)) return false;
+  return true;
 }
+
+// The keys starting with a letter that plainIsString says are not strings (its NON_STRING_WORD).
+const FOUR_LETTER_WORDS = ['null', 'Null', 'NULL', 'true', 'True', 'TRUE'];
+const FIVE_LETTER_WORDS = ['false', 'False', 'FALSE'];
 
 /** Up to this many keys a mapping's keys are compared one by one; past it they go in a Set. */
 const FEW_KEYS = 16;

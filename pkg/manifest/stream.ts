@@ -46,7 +46,9 @@ export function readStream(input: string | Uint8Array, limits?: ManifestLimits):
     text = decodeInput(input, resolved);
     raws = splitRaw(text);
   }
-  const docs = raws.map((raw) => readDoc(raw, resolved));
+  // One search of the whole stream spares the scanner a search of each document for a lone CR.
+  const noCR = typeof input === 'string' ? !input.includes('\r') : input.indexOf(13) === -1;
+  const docs = raws.map((raw) => readDoc(raw, resolved, noCR));
   if (!docs.some((doc) => doc.head !== undefined)) {
     const detail =
       docs.length === 0 ? 'the input is empty' : `the input has only ${docs.length} empty document${docs.length === 1 ? '' : 's'}`;
@@ -75,7 +77,7 @@ function fromBytes(input: Uint8Array, limits: ResolvedLimits): RawDoc[] | undefi
   return raws;
 }
 
-function readDoc(raw: RawDoc, limits: ResolvedLimits): Doc {
+function readDoc(raw: RawDoc, limits: ResolvedLimits, noCR: boolean): Doc {
   const where: BodyLocation = {
     docIndex: raw.index,
     get line(): number {
@@ -87,7 +89,7 @@ function readDoc(raw: RawDoc, limits: ResolvedLimits): Doc {
     },
   };
   checkDocumentSize(raw, where, limits);
-  let scanned = scanHead(raw.body);
+  let scanned = scanHead(raw.body, noCR);
   let duplicateKeys: readonly DuplicateKey[] = NONE;
   if (scanned === 'complex') {
     const doc = parseBody(raw.body, where, limits.maxAliasCount);

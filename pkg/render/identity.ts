@@ -51,7 +51,8 @@ export function canonicalJson(value: unknown): string {
   // The default sort orders strings by UTF-16 code units, as `<` does.
   const keys = Object.keys(obj).sort();
   let out = '{';
-  for (const key of keys) {
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k]!;
     const v = obj[key];
     if (v === undefined) continue;
     if (out.length > 1) out += ',';
