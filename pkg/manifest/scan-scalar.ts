@@ -233,7 +233,6 @@ export interface FlowSequence {
  */
 export function flowSequenceLine(text: string, k: number, end: number, state: FlowSequence): number {
   for (;;) {
-    const from = k;
     while (k < end && text.charCodeAt(k) === SPACE) k++;
     if (k >= end) return OPEN;
     const c = text.charCodeAt(k);

@@ -7,8 +7,7 @@ import type { ScannedHead } from './scan.ts';
 import { splitRaw, splitRawBytes } from './split.ts';
 import type { RawDoc } from './split.ts';
 import { checkStreamSize, decodeInput, printable } from './text.ts';
-import { FILENAME_ANNOTATION, resolveLimits } from './types.ts';
-import { docText } from './types.ts';
+import { docText, FILENAME_ANNOTATION, resolveLimits } from './types.ts';
 import type { Doc, DocHead, ManifestLimits, ResolvedLimits } from './types.ts';
 
 /**
