@@ -81,6 +81,21 @@ suite('traffic through the Gateway: canary', () => {
     }
     t.diagnostic(`planned vs measured share of 2.0.0: ${measured.map((m) => `${m.weight}%→${(100 * m.share).toFixed(1)}%`).join(', ')}`);
 
+    // Prometheus scraped the pods and Traefik: each version's own request counters, and
+    // Traefik's per-Service ones, at least as many as were sent at weight 100 above. Asked
+    // before the abort, which scales 2.0.0 to zero: a pod gone before its next scrape (every
+    // 2 s) takes its last counts with it.
+    let byVersion: Record<string, number> = {};
+    await waitFor(async () => {
+      byVersion = await promQuery(`sum by (version) (switchyard_pod_requests_total{namespace="${ns}"})`, 'version');
+      return (byVersion['1.0.0'] ?? 0) >= REQUESTS && (byVersion['2.0.0'] ?? 0) >= REQUESTS;
+    }, { timeoutMs: 20_000, intervalMs: 500 }).catch((error: unknown) => {
+      throw new Error(`Prometheus has ${JSON.stringify(byVersion)} requests by version`, { cause: error });
+    });
+    const byService = await promQuery(`sum by (service) (traefik_service_requests_total{service=~"${ns}-.*"})`, 'service');
+    assert.ok((byService[`${ns}-web-2-0-0-http-80@kubernetesgateway`] ?? 0) >= REQUESTS, `Traefik's counters: ${JSON.stringify(byService)}`);
+    t.diagnostic(`Prometheus: pods ${JSON.stringify(byVersion)}, Traefik ${JSON.stringify(byService)}`);
+
     // Abort at 100%: steady load runs while `abort` sends everything back to 1.0.0.
     const samples: Sample[] = [];
     const stop = new AbortController();
@@ -129,17 +144,5 @@ suite('traffic through the Gateway: canary', () => {
     const failed = samples.filter((s) => s.status !== 200).length;
     assert.equal(failed, 0, `requests failed during the abort: ${summary(report)}`);
 
-    // Prometheus scraped the pods and Traefik: each version's own request counters, and
-    // Traefik's per-Service ones, at least as many as were sent at weight 100 above.
-    let byVersion: Record<string, number> = {};
-    await waitFor(async () => {
-      byVersion = await promQuery(`sum by (version) (switchyard_pod_requests_total{namespace="${ns}"})`, 'version');
-      return (byVersion['1.0.0'] ?? 0) >= REQUESTS && (byVersion['2.0.0'] ?? 0) >= REQUESTS;
-    }, { timeoutMs: 20_000, intervalMs: 500 }).catch((error: unknown) => {
-      throw new Error(`Prometheus has ${JSON.stringify(byVersion)} requests by version`, { cause: error });
-    });
-    const byService = await promQuery(`sum by (service) (traefik_service_requests_total{service=~"${ns}-.*"})`, 'service');
-    assert.ok((byService[`${ns}-web-2-0-0-http-80@kubernetesgateway`] ?? 0) >= REQUESTS, `Traefik's counters: ${JSON.stringify(byService)}`);
-    t.diagnostic(`Prometheus: pods ${JSON.stringify(byVersion)}, Traefik ${JSON.stringify(byService)}`);
   });
 });
