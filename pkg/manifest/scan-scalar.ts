@@ -177,23 +177,8 @@ export function flowSequenceEnd(text: string, i: number, end: number): number {
     if (k >= end) return -1;
     const c = text.charCodeAt(k);
     if (c === RBRACKET && items === 0) return k + 1;
-    if (c === DQ || c === SQ) {
-      const close = c === DQ ? doubleQuotedEnd(text, k + 1, end) : singleQuotedEnd(text, k + 1, end);
-      if (close < 0) return -1;
-      k = close + 1;
-    } else {
-      if (!FLOW_PLAIN_FIRST[c]) return -1;
-      if (c === DASH) {
-        const n = text.charCodeAt(k + 1);
-        if (n === SPACE || n === COMMA || n === RBRACKET) return -1;
-      }
-      while (k < end) {
-        const p = text.charCodeAt(k);
-        if (p === COMMA || p === RBRACKET) break;
-        if (!FLOW_PLAIN_CHAR[p]) return -1;
-        k++;
-      }
-    }
+    k = flowScalarEnd(text, k, end, RBRACKET);
+    if (k === -1) return -1;
     items += 1;
     while (k < end && text.charCodeAt(k) === SPACE) k++;
     const sep = text.charCodeAt(k);
