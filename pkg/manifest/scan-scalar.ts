@@ -144,7 +144,8 @@ export function keyEnd(text: string, i: number, end: number): number {
   return close + 2 === end || text.charCodeAt(close + 2) === SPACE ? close + 1 : -1;
 }
 
-const NON_STRING_WORD = new Set(['null', 'Null', 'NULL', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE']);
+const NON_STRING_WORDS = ['null', 'Null', 'NULL', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE'];
+const NON_STRING_WORD = new Set(NON_STRING_WORDS);
 const NUMBERISH =
   /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
 
@@ -152,8 +153,21 @@ const NUMBERISH =
 export function plainIsString(s: string): boolean {
   const c = s.charCodeAt(0);
   // Only '~', digits, signs, dots and the words above can resolve to anything but a string.
-  if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) return !NON_STRING_WORD.has(s);
+  if (isLetter(c)) return !NON_STRING_WORD.has(s);
   return s !== '~' && !NUMBERISH.test(s);
+}
+
+export const isLetter = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+
+/** {@link plainIsString} for a plain key from `i` to `end` that starts with a letter, without slicing it. */
+export function letterKeyIsString(text: string, i: number, end: number): boolean {
+  const length = end - i;
+  if (length !== 4 && length !== 5) return true;
+  for (let w = 0; w < NON_STRING_WORDS.length; w++) {
+    const word = NON_STRING_WORDS[w]!;
+    if (word.length === length && text.startsWith(word, i)) return false;
+  }
+  return true;
 }
 
 /** The plain scalar as a head value: null-like scalars count as absent. */

@@ -5,8 +5,10 @@ import {
   flowMappingEnd,
   flowSequenceEnd,
   flowSequenceLine,
+  isLetter,
   isSeqItem,
   keyEnd,
+  letterKeyIsString,
   OPEN,
   onlyCommentAfter,
   plainEnd,
@@ -423,21 +425,6 @@ class Scanner {
 export const PLAIN_FIRST = new Uint8Array(65536);
 PLAIN_FIRST.fill(1, 33);
 for (const c of '?:,[]{}#&*!|>\'"%@`\uFEFF') PLAIN_FIRST[c.charCodeAt(0)] = 0;
-
-const isLetter = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
-
-/** plainIsString for a key from `i` to `colon` that starts with a letter, without slicing it: only null, true and false (in their spellings) are not strings. */
-function letterKeyIsString(text: string, i: number, colon: number): boolean {
-  const length = colon - i;
-  if (length !== 4 && length !== 5) return true;
-  const words = length === 4 ? FOUR_LETTER_WORDS : FIVE_LETTER_WORDS;
-  for (let w = 0; w < words.length; w++) if (text.startsWith(words[w]!, i)) return false;
-  return true;
-}
-
-// The keys starting with a letter that plainIsString says are not strings (its NON_STRING_WORD).
-const FOUR_LETTER_WORDS = ['null', 'Null', 'NULL', 'true', 'True', 'TRUE'];
-const FIVE_LETTER_WORDS = ['false', 'False', 'FALSE'];
 
 /** Up to this many keys a mapping's keys are compared one by one; past it they go in a Set. */
 const FEW_KEYS = 16;
