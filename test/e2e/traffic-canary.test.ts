@@ -85,15 +85,17 @@ suite('traffic through the Gateway: canary', () => {
     // Traefik's per-Service ones, at least as many as were sent at weight 100 above. Asked
     // before the abort, which scales 2.0.0 to zero: a pod gone before its next scrape (every
     // 2 s) takes its last counts with it.
+    // The pods and Traefik are separate scrape targets: both are polled until each has them.
     let byVersion: Record<string, number> = {};
+    let byService: Record<string, number> = {};
     await waitFor(async () => {
       byVersion = await promQuery(`sum by (version) (switchyard_pod_requests_total{namespace="${ns}"})`, 'version');
-      return (byVersion['1.0.0'] ?? 0) >= REQUESTS && (byVersion['2.0.0'] ?? 0) >= REQUESTS;
+      byService = await promQuery(`sum by (service) (traefik_service_requests_total{service=~"${ns}-.*"})`, 'service');
+      return (byVersion['1.0.0'] ?? 0) >= REQUESTS && (byVersion['2.0.0'] ?? 0) >= REQUESTS &&
+        (byService[`${ns}-web-2-0-0-http-80@kubernetesgateway`] ?? 0) >= REQUESTS;
     }, { timeoutMs: 20_000, intervalMs: 500 }).catch((error: unknown) => {
-      throw new Error(`Prometheus has ${JSON.stringify(byVersion)} requests by version`, { cause: error });
+      throw new Error(`Prometheus has ${JSON.stringify(byVersion)} requests by version and Traefik's counters ${JSON.stringify(byService)}`, { cause: error });
     });
-    const byService = await promQuery(`sum by (service) (traefik_service_requests_total{service=~"${ns}-.*"})`, 'service');
-    assert.ok((byService[`${ns}-web-2-0-0-http-80@kubernetesgateway`] ?? 0) >= REQUESTS, `Traefik's counters: ${JSON.stringify(byService)}`);
     t.diagnostic(`Prometheus: pods ${JSON.stringify(byVersion)}, Traefik ${JSON.stringify(byService)}`);
 
     // Abort at 100%: steady load runs while `abort` sends everything back to 1.0.0.
