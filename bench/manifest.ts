@@ -44,19 +44,19 @@ header('bench:manifest — throughput of the manifest layer, in process', [
   'so the stages it runs on every document must be well above that.',
 ]);
 const raws = splitRaw(text);
-const complex = raws.filter((r) => scanHead(r.body) === 'complex');
+const complex = raws.filter((r) => scanHead(r.readBody()) === 'complex');
 const rows = [
   time('decode bytes + control-character check', () => decodeInput(bytes, limits)),
   time('split only (splitRaw)', () => splitRaw(text)),
-  time('split + line scanner (no fallback)', () => splitRaw(text).map((r) => scanHead(r.body))),
+  time('split + line scanner (no fallback)', () => splitRaw(text).map((r) => scanHead(r.readBody()))),
   time('splitStream(bytes): split + validate (chosen)', () => splitStream(bytes)),
   time('splitStream(string)', () => splitStream(text)),
   time('split + yaml CST Parser per document (no checks)', () => {
-    for (const r of splitRaw(text)) for (const _ of new Parser().parse(r.body));
+    for (const r of splitRaw(text)) for (const _ of new Parser().parse(r.readBody()));
   }),
   time('split + full parseDocument of every document', () => {
-    for (const r of splitRaw(text)) headOfDocument(parseBody(r.body, { docIndex: r.index, source: r.source, line: r.line }, 100));
+    for (const r of splitRaw(text)) headOfDocument(parseBody(r.readBody(), { docIndex: r.index, source: r.source, line: r.line }, 100));
   }),
 ];
-section(`${raws.length} documents; ${complex.length} (${(complex.reduce((n, r) => n + r.body.length, 0) / 1e3).toFixed(1)} kB) need the full parser`,
+section(`${raws.length} documents; ${complex.length} (${(complex.reduce((n, r) => n + r.readBody().length, 0) / 1e3).toFixed(1)} kB) need the full parser`,
   table(['stage', 'median', 'min', 'max', 'MB/s'], rows));

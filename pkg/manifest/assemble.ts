@@ -53,7 +53,7 @@ export function assembleOutput(docs: readonly Doc[], decisions: ReadonlyMap<numb
     const decision = decisions.get(doc.index) ?? { action: 'keep' };
     if (decision.action === 'keep') {
       out.push(doc);
-      if (!endsLine(doc.prefix, doc.body)) out.push('\n');
+      if (!doc.endsLine) out.push('\n');
       if (doc.head) resources += 1;
     } else if (decision.action === 'replace') {
       out.push(withNewline(doc.prefix), bodyText(decision.body, doc));
@@ -103,10 +103,6 @@ export function outputByteParts(pieces: readonly Piece[], input: Uint8Array): Ui
   }
   flush();
   return parts;
-}
-
-function endsLine(prefix: string, body: string): boolean {
-  return body === '' ? prefix === '' || prefix.endsWith('\n') : body.endsWith('\n');
 }
 
 function withNewline(text: string): string {

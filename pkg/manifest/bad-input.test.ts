@@ -104,6 +104,8 @@ describe('splitStream rejects bad input', () => {
     assert.equal(splitStream(stream(body), { maxDocumentBytes: bytes }).length, 2);
     const message = new RegExp(`: the document is ${bytes} bytes, over the limit of ${bytes - 1} bytes$`);
     expectError(stream(body), 'too-large', message, 1, { maxDocumentBytes: bytes - 1 });
+    expectError(Buffer.from(stream(body)), 'too-large', message, 1, { maxDocumentBytes: bytes - 1 });
+    assert.equal(splitStream(Buffer.from(stream(body)), { maxDocumentBytes: bytes }).length, 2);
   });
 
   it('rejects a stream over the stream limit with code too-large', () => {
@@ -125,6 +127,13 @@ describe('splitStream rejects bad input', () => {
   it('rejects a NUL byte in otherwise valid UTF-8 with code not-text, naming the document', () => {
     const input = Buffer.from(stream('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  a: "\u0000"\n'));
     expectError(input, 'not-text', /^document 2 \(chart\/templates\/bad\.yaml\) at line 17, column 7: input is not text: control character U\+0000$/, 1);
+  });
+
+  it('reports a control character before a YAML error in an earlier document, from bytes as from text', () => {
+    const text = `${stream('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [cm\n')}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nul\ndata:\n  a: "\u0001"\n`;
+    const message = /^document 3 at line \d+, column \d+: input is not text: control character U\+0001$/;
+    expectError(text, 'not-text', message, 2);
+    expectError(Buffer.from(text), 'not-text', message, 2);
   });
 
   it('rejects a string with a lone surrogate with code not-text', () => {

@@ -12,7 +12,7 @@ import { splitRaw } from './split.ts';
 const corpusDir = new URL('../../testdata/corpus/charts/', import.meta.url);
 const corpusBodies = readdirSync(corpusDir)
   .filter((f) => f.endsWith('.yaml'))
-  .flatMap((f) => splitRaw(readFileSync(new URL(f, corpusDir), 'utf8')).map((raw) => raw.body));
+  .flatMap((f) => splitRaw(readFileSync(new URL(f, corpusDir), 'utf8')).map((raw) => raw.readBody()));
 
 /** The parser's verdict in the scanner's terms: a head, 'empty', or the error message. */
 function parserVerdict(body: string): string {

@@ -341,6 +341,9 @@ class Scanner {
 
   record(role: number, key: string, value: string): void {
     const head = this.head;
+    // Copies: a slice of the body would keep the whole body alive as long as the head.
+    key = detached(key);
+    value = detached(value);
     if (role === LABELS) head.labels.set(key, value);
     else if (role === ANNOTATIONS) head.filename = value;
     else if (key === 'apiVersion') head.apiVersion = value;
@@ -417,6 +420,15 @@ class Scanner {
     }
     return wanted ? plainValue(text.slice(j, last)) : undefined;
   }
+}
+
+/**
+ * `s` in a string of its own. A slice of 13 characters or more is a view of its parent in V8,
+ * so a head field sliced from a document's body would keep the body alive with the head; the
+ * concatenation is flattened into a new string, of which the slice is then a view.
+ */
+function detached(s: string): string {
+  return (s + ' ').slice(0, -1);
 }
 
 // Characters that may start a plain scalar the scanner accepts; '-' is handled by the caller.

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { assemble, docText, ManifestError, splitStream } from './index.ts';
 import type { Doc, DocHead } from './index.ts';
 
@@ -39,6 +41,25 @@ describe('splitStream on the rendered-chart corpus', () => {
     const bytesAt = (offset: number): number => Buffer.byteLength(text.slice(0, offset));
     assert.deepEqual(fromBytes.map((d) => [d.offset, d.end]), fromText.map((d) => [bytesAt(d.offset), bytesAt(d.end)]));
     assert.deepEqual(fromBytes.map((d) => d.head?.name), ['caf\u00e9', 'x', 'ascii', 'last']);
+  });
+
+  it('keeps no document text alive for a stream read from bytes: each body is decoded again when asked', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    // 200 documents of 40 kB whose head values (names, labels) are long enough to be slices of their body.
+    const body = (n: number): string =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a-config-map-with-a-long-name-${n}\n  labels:\n    app.kubernetes.io/name: a-long-label-value-${n}\ndata:\n  blob: ${'x'.repeat(40_000)}\n`;
+    const bytes = Buffer.from(Array.from({ length: 200 }, (_, n) => `---\n${body(n)}`).join(''));
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const docs = splitStream(bytes);
+    gc();
+    const held = process.memoryUsage().heapUsed - before;
+    assert.ok(held < bytes.length / 4, `${docs.length} documents hold ${held} bytes of heap for ${bytes.length} bytes of input`);
+    assert.equal(docs[7]!.head?.name, 'a-config-map-with-a-long-name-7');
+    assert.equal(docs[7]!.body, body(7));
+    assert.equal(docs[7]!.includes('a-long-label-value-7'), true);
+    assert.equal(docs[7]!.includes('a-long-label-value-8'), false);
   });
 
   it('names every corpus document after its # Source: comment', () => {

@@ -10,7 +10,18 @@ export interface RawDoc {
   /** Offset just after the document's last character, in the same units. */
   readonly end: number;
   readonly prefix: string;
-  readonly body: string;
+  /** Offset of the body's first character, in the units of `offset`. */
+  readonly bodyStart: number;
+  /** Whether the offsets are bytes of the input (split from bytes) rather than UTF-16 units. */
+  readonly bytes: boolean;
+  /**
+   * The body's text, decoded afresh at each call when split from bytes: a document's text is
+   * kept only as long as its reader needs it (see readDoc), so the scanned bodies of a large
+   * stream die young instead of being copied by every scavenge.
+   */
+  readBody(): string;
+  /** Whether the body holds `search` (ASCII), looked for in the input without decoding it. */
+  includes(search: string): boolean;
   /** From a `# Source:` comment in the prefix. */
   readonly source: string | undefined;
   /** 1-based line of the stream at which the body starts. */
@@ -35,10 +46,23 @@ interface Source {
   indexOf(search: string, from: number): number;
   /** The text from `from` to `to`: a slice of the text, or the bytes decoded into a string of their own. */
   read(from: number, to: number): string;
+  /** Whether `search` (ASCII) stands wholly between `from` and `to`. */
+  holds(search: string, from: number, to: number): boolean;
+  readonly bytes: boolean;
 }
 
 function textSource(text: string): Source {
-  return { length: text.length, code: (i) => text.charCodeAt(i), indexOf: (s, from) => text.indexOf(s, from), read: (from, to) => text.slice(from, to) };
+  return {
+    length: text.length,
+    code: (i) => text.charCodeAt(i),
+    indexOf: (s, from) => text.indexOf(s, from),
+    read: (from, to) => text.slice(from, to),
+    holds: (s, from, to) => {
+      const at = text.indexOf(s, from);
+      return at !== -1 && at + s.length <= to;
+    },
+    bytes: false,
+  };
 }
 
 /**
@@ -56,6 +80,10 @@ function bytesSource(bytes: Buffer): Source {
       const part = bytes.subarray(from, to);
       return part.toString(isAscii(part) ? 'latin1' : 'utf8');
     },
+    // On the document's own bytes: a search from `from` to the end of the stream would read
+    // the rest of the stream for every document that lacks the text.
+    holds: (s, from, to) => bytes.subarray(from, to).indexOf(s) !== -1,
+    bytes: true,
   };
 }
 
@@ -163,7 +191,10 @@ function split(src: Source, badSeparator: (where: ManifestLocation) => undefined
       offset: start,
       end,
       prefix: src.read(start, p),
-      body: src.read(p, end),
+      bodyStart,
+      bytes: src.bytes,
+      readBody: () => src.read(bodyStart, end),
+      includes: (search) => src.holds(search, bodyStart, end),
       source,
       get line() {
         return lineAt(bodyStart);

@@ -39,44 +39,58 @@ export interface Stream {
  */
 export function readStream(input: string | Uint8Array, limits?: ManifestLimits): Stream {
   const resolved = resolveLimits(limits);
-  let text: string | undefined;
-  let raws = typeof input === 'string' ? undefined : fromBytes(input, resolved);
-  if (raws === undefined) {
-    text = decodeInput(input, resolved);
-    raws = splitRaw(text);
-  }
   // One search of the whole stream spares the scanner a search of each document for a lone CR.
   const noCR = typeof input === 'string' ? !input.includes('\r') : input.indexOf(13) === -1;
-  const docs = raws.map((raw) => readDoc(raw, resolved, noCR));
+  let text: string | undefined;
+  let docs = typeof input === 'string' ? undefined : fromBytes(input, resolved, noCR);
+  if (docs === undefined) {
+    text = decodeInput(input, resolved);
+    docs = splitRaw(text).map((raw) => readDoc(raw, raw.readBody(), resolved, noCR));
+  }
   if (!docs.some((doc) => doc.head !== undefined)) {
     const detail =
       docs.length === 0 ? 'the input is empty' : `the input has only ${docs.length} empty document${docs.length === 1 ? '' : 's'}`;
     throw new ManifestError('empty', `no Kubernetes resources in the input: ${detail}`);
   }
+  const all = docs;
   return {
     get text() {
-      text ??= docs.map(docText).join('');
+      text ??= all.map(docText).join('');
       return text;
     },
-    docs,
+    docs: all,
   };
 }
 
 /**
- * The documents of a byte stream split on its bytes, or undefined when the bytes are not
- * text (not UTF-8, a control character) or a separator line holds content: decodeInput and
- * splitRaw, run on the decoded text, then say what and where, as for a string.
+ * The documents of a byte stream split on its bytes and read one by one, each body decoded
+ * for its reader and then let go (Doc.body decodes it again when asked); undefined when the
+ * bytes are not text (not UTF-8, a control character) or a separator line holds content:
+ * decodeInput and splitRaw, run on the decoded text, then say what and where, as for a string.
  */
-function fromBytes(input: Uint8Array, limits: ResolvedLimits): RawDoc[] | undefined {
+function fromBytes(input: Uint8Array, limits: ResolvedLimits, noCR: boolean): Doc[] | undefined {
   checkStreamSize(input.byteLength, limits);
   if (!isUtf8(input)) return undefined;
   const raws = splitRawBytes(Buffer.from(input.buffer, input.byteOffset, input.byteLength));
   if (raws === undefined) return undefined;
-  for (const raw of raws) if (!printable(raw.prefix) || !printable(raw.body)) return undefined;
-  return raws;
+  const docs: Doc[] = [];
+  for (let d = 0; d < raws.length; d++) {
+    const raw = raws[d]!;
+    const body = raw.readBody();
+    if (!printable(raw.prefix) || !printable(body)) return undefined;
+    try {
+      docs.push(readDoc(raw, body, limits, noCR));
+    } catch (err) {
+      // A control character further on is reported first, as for a string.
+      if (err instanceof ManifestError && !raws.slice(d + 1).every((r) => printable(r.prefix) && printable(r.readBody()))) return undefined;
+      throw err;
+    }
+  }
+  return docs;
 }
 
-function readDoc(raw: RawDoc, limits: ResolvedLimits, noCR: boolean): Doc {
+/** Reads the document `raw`, whose body's text is `body`. */
+function readDoc(raw: RawDoc, body: string, limits: ResolvedLimits, noCR: boolean): Doc {
   const where: BodyLocation = {
     docIndex: raw.index,
     get line(): number {
@@ -84,14 +98,14 @@ function readDoc(raw: RawDoc, limits: ResolvedLimits, noCR: boolean): Doc {
     },
     // Read only when an error is reported.
     get source(): string | undefined {
-      return raw.source ?? sourceHint(raw.body);
+      return raw.source ?? sourceHint(raw.readBody());
     },
   };
-  checkDocumentSize(raw, where, limits);
-  let scanned = scanHead(raw.body, noCR);
+  checkDocumentSize(raw, body, where, limits);
+  let scanned = scanHead(body, noCR);
   let duplicateKeys: readonly DuplicateKey[] = NONE;
   if (scanned === 'complex') {
-    const doc = parseBody(raw.body, where, limits.maxAliasCount);
+    const doc = parseBody(body, where, limits.maxAliasCount);
     duplicateKeys = duplicateKeysOf(doc);
     const parsed = headOfDocument(doc);
     if (parsed === 'a sequence' || parsed === 'a scalar') {
@@ -100,13 +114,21 @@ function readDoc(raw: RawDoc, limits: ResolvedLimits, noCR: boolean): Doc {
     scanned = parsed;
   }
   const head = scanned === 'empty' ? undefined : toDocHead(scanned, where);
+  const endsLine = body === '' ? raw.prefix === '' || raw.prefix.endsWith('\n') : body.endsWith('\n');
+  // Kept only when it costs nothing to keep (a slice of the decoded stream); else decoded again when asked.
+  let kept: string | undefined = raw.bytes ? undefined : body;
   return {
     index: raw.index,
     offset: raw.offset,
     end: raw.end,
     source: raw.source ?? head?.filename,
     prefix: raw.prefix,
-    body: raw.body,
+    get body() {
+      kept ??= raw.readBody();
+      return kept;
+    },
+    includes: (search) => raw.includes(search),
+    endsLine,
     head,
     get line() {
       return raw.line;
@@ -117,13 +139,18 @@ function readDoc(raw: RawDoc, limits: ResolvedLimits, noCR: boolean): Doc {
 
 const NONE: readonly DuplicateKey[] = Object.freeze([]);
 
-function checkDocumentSize(raw: RawDoc, where: BodyLocation, limits: ResolvedLimits): void {
-  // A UTF-16 unit is at most 3 bytes of UTF-8: count bytes only when that could matter.
-  const chars = raw.prefix.length + raw.body.length;
-  if (chars * 3 <= limits.maxDocumentBytes) return;
+function checkDocumentSize(raw: RawDoc, body: string, where: BodyLocation, limits: ResolvedLimits): void {
   const max = limits.maxDocumentBytes;
+  if (raw.bytes) {
+    const bytes = raw.end - raw.offset;
+    if (bytes > max) throw new ManifestError('too-large', `the document is ${bytes} bytes, over the limit of ${max} bytes`, where);
+    return;
+  }
+  // A UTF-16 unit is at most 3 bytes of UTF-8: count bytes only when that could matter.
+  const chars = raw.prefix.length + body.length;
+  if (chars * 3 <= max) return;
   if (chars > max) throw new ManifestError('too-large', `the document is larger than the limit of ${max} bytes`, where);
-  const bytes = Buffer.byteLength(raw.prefix) + Buffer.byteLength(raw.body);
+  const bytes = Buffer.byteLength(raw.prefix) + Buffer.byteLength(body);
   if (bytes > max) throw new ManifestError('too-large', `the document is ${bytes} bytes, over the limit of ${max} bytes`, where);
 }
 

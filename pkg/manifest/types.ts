@@ -43,8 +43,16 @@ export interface Doc {
   readonly source: string | undefined;
   /** The `---` separator line, if any, and the blank and comment lines after it. */
   readonly prefix: string;
-  /** The YAML text from the first content line to the next separator; '' for an empty document. */
+  /**
+   * The YAML text from the first content line to the next separator; '' for an empty document.
+   * For a stream read from bytes, decoded when first asked (the stream's reader lets each
+   * document's text go once it has read it).
+   */
   readonly body: string;
+  /** Whether the body holds `search` (ASCII), looked for in the input without decoding the body again. */
+  includes(search: string): boolean;
+  /** Whether the document's text is empty or ends with a line break. */
+  readonly endsLine: boolean;
   /** `undefined` for an empty document (only comments and blank lines). */
   readonly head: DocHead | undefined;
   /** 1-based line of the stream at which `body` starts. */

@@ -13,8 +13,7 @@ export interface SourceDoc {
   kind: string;
   name: string;
   hook: boolean;
-  body: string;
-  /** The manifest layer's document, for parsing and assembling. */
+  /** The manifest layer's document, for its text, parsing and assembling. */
   doc: Doc;
 }
 
@@ -40,7 +39,6 @@ export function splitInput(input: string | Uint8Array): SourceDoc[] {
     kind: doc.head?.kind ?? '',
     name: doc.head?.name ?? '',
     hook: doc.head?.hook ?? false,
-    body: doc.body,
     doc,
   }));
 }
@@ -50,7 +48,7 @@ export function splitInput(input: string | Uint8Array): SourceDoc[] {
  * document (most block-style documents), else with yaml. Either gives the same object.
  */
 export function parseObject(source: SourceDoc): { origin: Origin; object: KubeObject } {
-  const fast = fastParse(source.body);
+  const fast = fastParse(source.doc.body);
   if (fast !== undefined) return { origin: { fast }, object: fast.object as unknown as KubeObject };
   const document = parseDoc(source.doc);
   return { origin: { document }, object: document.toJS({ maxAliasCount: 100 }) as KubeObject };
@@ -76,7 +74,7 @@ export function printObject(obj: KubeObject): string {
  */
 function changedBody(source: SourceDoc, origin: Origin, object: KubeObject, printWithYaml: boolean): string {
   if (origin.fast !== undefined && !printWithYaml) {
-    const edited = editText(source.body, origin.fast, object);
+    const edited = editText(source.doc.body, origin.fast, object);
     if (edited !== undefined) return edited;
   }
   const document = origin.document ?? parseDoc(source.doc);

@@ -250,7 +250,7 @@ const NEVER_REFERS = new Set(['CustomResourceDefinition', 'ConfigMap', 'Secret']
 function needsParse(doc: SourceDoc): boolean {
   if (WATCHED_KINDS.has(doc.kind)) return true;
   if (NEVER_REFERS.has(doc.kind)) return false;
-  return doc.body.includes('targetRef');
+  return doc.doc.includes('targetRef');
 }
 
 /** One warning per document with a repeated key: the API server reads the last one, and so does switchyard. */

@@ -41,7 +41,7 @@ test('the stream splitter cuts any input into documents that add up to it byte f
     const text = Array.from({ length: Math.floor(r() * 40) }, () => pick(r, FRAGMENTS)).join(pick(r, ['', '\n', ' ']));
     try {
       const docs = splitRaw(text);
-      assert.equal(docs.map((d) => d.prefix + d.body).join(''), text, `iteration ${i} (seed ${SEED}): ${JSON.stringify(text)}`);
+      assert.equal(docs.map((d) => d.prefix + d.readBody()).join(''), text, `iteration ${i} (seed ${SEED}): ${JSON.stringify(text)}`);
     } catch (err) {
       if (!(err instanceof ManifestError)) throw new Error(`iteration ${i} (seed ${SEED}) threw ${String(err)} on ${JSON.stringify(text)}`, { cause: err });
       refused++;
