@@ -57,7 +57,7 @@ suite('start-up loads no cluster code when it needs none', () => {
       if (binary === 'switchyard-postrender') {
         // yargs alone costs more start-up than the transform of a typical chart: flags.ts parses instead.
         assert.ok(!readFileSync(join(repoRoot, 'dist', 'lib', 'switchyard-postrender.cjs'), 'utf8').includes('strictCommands'), 'the post-renderer holds no yargs');
-        // node:crypto's start-up exceeds what the few hashes of a render cost in sha256.ts.
+        // node:crypto's start-up exceeds what the few hashes of a render cost in sha256.ts (WebAssembly).
         assert.deepEqual(t.builtins.filter((b) => b === 'crypto' || b.startsWith('internal/crypto/')), [], 'no node:crypto');
       }
     });

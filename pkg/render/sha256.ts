@@ -1,86 +1,71 @@
-// SHA-256 (FIPS 180-4) in plain TypeScript. The post-renderer hashes a few short texts per
-// render (pod-template identities, name suffixes); loading node:crypto for them costs more
-// start-up than hashing them here does (bench:render). Past the first 64 KiB a process hashes,
-// node:crypto takes over, loaded on first need.
+// SHA-256 for the post-renderer's identities and name suffixes: a few texts per render, in a
+// process that lives tens of milliseconds. The compression runs in WebAssembly
+// (sha256-wasm.ts), compiled before its first call; where WebAssembly is not available
+// (node --jitless), node:crypto hashes.
+import { K_WORDS, MESSAGE, moduleBytes, STATE } from './sha256-wasm.ts';
 
-const K = new Uint32Array([
-  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-]);
+const H0 = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+
+/** What of WebAssembly this uses (the project's type libraries do not declare it). */
+interface Wasm {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { exports: Record<string, unknown> };
+}
+interface Memory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface Hasher {
+  readonly memory: Memory;
+  readonly compress: (from: number, to: number) => void;
+}
 
 const encoder = new TextEncoder();
+const PAGE = 65536;
+/** Bytes compressed per call (16 blocks). */
+const CHUNK = 1024;
+let hasher: Hasher | null | undefined;
 
-/**
- * Once a process has hashed this many bytes (UTF-16 units for strings), node:crypto's speed
- * outweighs its start-up: a typical chart stays below, a large stream (bench:render's corpus,
- * about 2 MB of templates) goes native after its first few templates.
- */
-const NATIVE_AFTER = 64 * 1024;
-let hashed = 0;
+/** The WebAssembly hasher, made on first use; null where WebAssembly cannot run. */
+function wasmHasher(): Hasher | null {
+  if (hasher !== undefined) return hasher;
+  const wasm = (globalThis as { WebAssembly?: Wasm }).WebAssembly;
+  if (wasm === undefined) return (hasher = null);
+  const { exports } = new wasm.Instance(new wasm.Module(moduleBytes()));
+  const made: Hasher = { memory: exports.memory as Memory, compress: exports.compress as Hasher['compress'] };
+  new Int32Array(made.memory.buffer, 0, 64).set(K_WORDS);
+  hasher = made;
+  return made;
+}
 
 /** The SHA-256 digest of `input` (a string is hashed as its UTF-8 bytes). */
 export function sha256(input: string | Uint8Array): Uint8Array {
-  hashed += input.length;
-  if (hashed > NATIVE_AFTER) return new Uint8Array(process.getBuiltinModule('node:crypto').createHash('sha256').update(input).digest());
-  return sha256Js(typeof input === 'string' ? encoder.encode(input) : input);
-}
-
-function sha256Js(data: Uint8Array): Uint8Array {
-  // The message, a 1 bit, zeros and the bit length (64 bits), in whole 64-byte blocks.
-  const blocks = Math.ceil((data.length + 9) / 64);
-  const padded = new Uint8Array(blocks * 64);
-  padded.set(data);
-  padded[data.length] = 0x80;
-  const view = new DataView(padded.buffer);
-  const bits = data.length * 8;
-  view.setUint32(padded.length - 8, Math.floor(bits / 2 ** 32));
-  view.setUint32(padded.length - 4, bits >>> 0);
-  const h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
-  const w = new Uint32Array(64);
-  for (let block = 0; block < padded.length; block += 64) {
-    for (let i = 0; i < 16; i++) w[i] = view.getUint32(block + i * 4);
-    for (let i = 16; i < 64; i++) {
-      const a = w[i - 15]!;
-      const b = w[i - 2]!;
-      const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
-      const s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
-      w[i] = (w[i - 16]! + s0 + w[i - 7]! + s1) >>> 0;
-    }
-    let [a, b, c, d, e, f, g, hh] = h as unknown as [number, number, number, number, number, number, number, number];
-    for (let i = 0; i < 64; i++) {
-      const s1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-      const ch = (e & f) ^ (~e & g);
-      const t1 = (hh + s1 + ch + K[i]! + w[i]!) >>> 0;
-      const s0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
-      const maj = (a & b) ^ (a & c) ^ (b & c);
-      const t2 = (s0 + maj) >>> 0;
-      hh = g;
-      g = f;
-      f = e;
-      e = (d + t1) >>> 0;
-      d = c;
-      c = b;
-      b = a;
-      a = (t1 + t2) >>> 0;
-    }
-    h[0] = h[0]! + a;
-    h[1] = h[1]! + b;
-    h[2] = h[2]! + c;
-    h[3] = h[3]! + d;
-    h[4] = h[4]! + e;
-    h[5] = h[5]! + f;
-    h[6] = h[6]! + g;
-    h[7] = h[7]! + hh;
+  const h = wasmHasher();
+  if (h === null) return new Uint8Array(process.getBuiltinModule('node:crypto').createHash('sha256').update(input).digest());
+  // Room for the message (a UTF-16 unit is at most 3 bytes of UTF-8), its padding and length.
+  const room = MESSAGE + (typeof input === 'string' ? input.length * 3 : input.length) + 72;
+  if (h.memory.buffer.byteLength < room) h.memory.grow(Math.ceil((room - h.memory.buffer.byteLength) / PAGE));
+  const bytes = new Uint8Array(h.memory.buffer);
+  let length: number;
+  if (typeof input === 'string') length = encoder.encodeInto(input, bytes.subarray(MESSAGE)).written;
+  else {
+    bytes.set(input, MESSAGE);
+    length = input.length;
   }
+  // A 1 bit, zeros, and the length in bits as 64 bits, big-endian, in whole 64-byte blocks.
+  const end = MESSAGE + Math.ceil((length + 9) / 64) * 64;
+  bytes[MESSAGE + length] = 0x80;
+  bytes.fill(0, MESSAGE + length + 1, end - 8);
+  const view = new DataView(h.memory.buffer);
+  view.setUint32(end - 8, Math.floor(length / 2 ** 29));
+  view.setUint32(end - 4, (length * 8) >>> 0);
+  new Int32Array(h.memory.buffer, STATE, 8).set(H0);
+  // In calls of a few blocks each: V8 first runs WebAssembly from its baseline compiler and
+  // moves a function to optimised code (about 5× faster here) only for its later calls.
+  for (let from = MESSAGE; from < end; from += CHUNK) h.compress(from, Math.min(from + CHUNK, end));
   const out = new Uint8Array(32);
-  const outView = new DataView(out.buffer);
-  for (let i = 0; i < 8; i++) outView.setUint32(i * 4, h[i]!);
+  const state = new DataView(h.memory.buffer, STATE, 32);
+  for (let n = 0; n < 8; n++) new DataView(out.buffer).setUint32(n * 4, state.getUint32(n * 4, true));
   return out;
 }
 
