@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { test } from 'node:test';
-import { nodeTooOld, processIo, readInput, writeOutput } from './io.ts';
+import { nodeTooOld, processIo, readInput, writeError, writeOutput } from './io.ts';
 
 test('Node.js 22.19 and newer run the bundles; older ones get one line naming both versions', () => {
   for (const ok of ['22.19.0', '22.20.1', '23.0.0', '24.21.0', '26.1.0']) assert.equal(nodeTooOld(ok), undefined, ok);
@@ -50,6 +50,27 @@ test('writeOutput writes parts in order through the descriptor, more of them tha
       closeSync(outFd);
     }
     assert.equal(readFileSync(join(dir, 'out'), 'utf8'), Buffer.concat(parts).toString('utf8'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('writeError writes to the stderr descriptor without the stream, and to the stream without a descriptor', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-io-'));
+  try {
+    const errFd = openSync(join(dir, 'err'), 'w');
+    const written: string[] = [];
+    const stream = new Writable({ write: (chunk, _enc, done) => { written.push(String(chunk)); done(); } });
+    try {
+      const io = { ...processIo(), stderr: stream, fds: { stdin: 0, stdout: 1, stderr: errFd } };
+      writeError(io, 'first – ü\n');
+      writeError(io, 'second\n');
+      writeError({ ...io, fds: { stdin: 0, stdout: 1 } }, 'to the stream\n');
+    } finally {
+      closeSync(errFd);
+    }
+    assert.equal(readFileSync(join(dir, 'err'), 'utf8'), 'first – ü\nsecond\n');
+    assert.deepEqual(written, ['to the stream\n']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -13,7 +13,7 @@ export interface Io {
    * The process's own descriptors behind stdin and stdout, for {@link readInput} and
    * {@link writeOutput}: whole reads and writes with no stream objects (set by {@link processIo} only).
    */
-  fds?: { stdin: number; stdout: number };
+  fds?: { stdin: number; stdout: number; stderr?: number };
 }
 
 /**
@@ -34,7 +34,7 @@ export function processIo(): Io {
     },
     env: process.env,
     now: () => Date.now(),
-    fds: { stdin: 0, stdout: 1 },
+    fds: { stdin: 0, stdout: 1, stderr: 2 },
   };
 }
 
@@ -117,6 +117,35 @@ export async function writeOutput(io: Io, output: string | Uint8Array | readonly
       head = parts[next];
     }
     if (head !== undefined && written > 0) head = head.subarray(written);
+  }
+}
+
+/** Whether a descriptor write to stderr was refused (EAGAIN): what follows goes through the stream, in order. */
+let stderrThroughStream = false;
+
+/**
+ * Writes `text` to stderr: to the descriptor when {@link Io.fds} has it, as process.stderr
+ * writes files and pipes anyway, but without making that stream (a pipe's, as under Helm, is
+ * a net.Socket: about 3 ms of modules to load for a warning); through the stream otherwise,
+ * and from the first write the descriptor refuses (EAGAIN) on. An error from the descriptor
+ * (stderr closed) loses the text, as the stream would.
+ */
+export function writeError(io: Io, text: string): void {
+  const fd = io.fds?.stderr;
+  if (fd === undefined || stderrThroughStream) {
+    io.stderr.write(text);
+    return;
+  }
+  let bytes = Buffer.from(text, 'utf8');
+  while (bytes.length > 0) {
+    try {
+      bytes = bytes.subarray(writeSync(fd, bytes));
+    } catch (err) {
+      if (!wouldBlock(err)) return;
+      stderrThroughStream = true;
+      io.stderr.write(bytes);
+      return;
+    }
   }
 }
 

@@ -11,7 +11,7 @@ import { flagHelp, parseFlags } from './flags.ts';
 import type { FlagSpecs } from './flags.ts';
 import { helmParent, lastErrorPath, saveLastError, writeToHelmStderr, writeToTerminal } from './helm-parent.ts';
 import type { Io } from './io.ts';
-import { readInput, writeOutput } from './io.ts';
+import { readInput, writeError, writeOutput } from './io.ts';
 import { toolVersion } from './version.ts';
 import { WORKLOAD_OPTIONS, workloadOptions } from './render-flags.ts';
 import type { WorkloadArgs } from './render-flags.ts';
@@ -56,7 +56,7 @@ export async function runPostRenderer(argv: string[], io: Io): Promise<number> {
       await writeOutput(io, readFileSync(lastErrorPath(io.env), 'utf8'));
       return EXIT.ok;
     } catch {
-      io.stderr.write(`${NAME}: no failure recorded (${lastErrorPath(io.env)})\n`);
+      writeError(io, `${NAME}: no failure recorded (${lastErrorPath(io.env)})\n`);
       return EXIT.failed;
     }
   }
@@ -73,7 +73,7 @@ export async function runPostRenderer(argv: string[], io: Io): Promise<number> {
     const helm = result.warnings.length > 0 ? helmParent() : undefined;
     for (const warning of result.warnings) {
       const line = `${NAME}: warning: ${warning}`;
-      io.stderr.write(`${line}\n`);
+      writeError(io, `${line}\n`);
       // Helm discards a successful post-renderer's stderr: show warnings on helm's own stderr.
       writeToHelmStderr(line, helm);
     }
@@ -142,7 +142,7 @@ function stateSource(args: Args, env: NodeJS.ProcessEnv): StateSource {
  */
 function fail(io: Io, err: unknown): number {
   const line = `${NAME}: error: ${oneLine(err)}`;
-  io.stderr.write(`${line}\n`);
+  writeError(io, `${line}\n`);
   if (io.env.HELM_PLUGIN_NAME !== undefined) {
     saveLastError(line, io.env, io.now());
     if (!writeToHelmStderr(line)) writeToTerminal(`${line} (helm 4 hides plugin errors; see also: ${NAME} --last-error)`);
