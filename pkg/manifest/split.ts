@@ -87,6 +87,46 @@ function bytesSource(bytes: Buffer): Source {
   };
 }
 
+/**
+ * A RawDoc as a class: its methods and the line getter live on the prototype, so a large
+ * stream's documents take fast properties, not a property dictionary and closures each.
+ */
+class SplitDoc implements RawDoc {
+  readonly #src: Source;
+  readonly #lineAt: (offset: number) => number;
+  readonly index: number;
+  readonly offset: number;
+  readonly end: number;
+  readonly prefix: string;
+  readonly bodyStart: number;
+  readonly bytes: boolean;
+  readonly source: string | undefined;
+
+  constructor(src: Source, lineAt: (offset: number) => number, index: number, offset: number, end: number, prefix: string, bodyStart: number, source: string | undefined) {
+    this.#src = src;
+    this.#lineAt = lineAt;
+    this.index = index;
+    this.offset = offset;
+    this.end = end;
+    this.prefix = prefix;
+    this.bodyStart = bodyStart;
+    this.bytes = src.bytes;
+    this.source = source;
+  }
+
+  get line(): number {
+    return this.#lineAt(this.bodyStart);
+  }
+
+  readBody(): string {
+    return this.#src.read(this.bodyStart, this.end);
+  }
+
+  includes(search: string): boolean {
+    return this.#src.holds(search, this.bodyStart, this.end);
+  }
+}
+
 /** Whether a document separator (`---` then whitespace or the end) starts at `i`. */
 function separatorAt(src: Source, i: number): boolean {
   if (src.code(i) !== 45 || src.code(i + 1) !== 45 || src.code(i + 2) !== 45) return false;
@@ -186,20 +226,7 @@ function split(src: Source, badSeparator: (where: ManifestLocation) => undefined
       p = eol === end ? end : eol + 1;
     }
     const bodyStart = p;
-    docs.push({
-      index: d,
-      offset: start,
-      end,
-      prefix: src.read(start, p),
-      bodyStart,
-      bytes: src.bytes,
-      readBody: () => src.read(bodyStart, end),
-      includes: (search) => src.holds(search, bodyStart, end),
-      source,
-      get line() {
-        return lineAt(bodyStart);
-      },
-    });
+    docs.push(new SplitDoc(src, lineAt, d, start, end, src.read(start, p), p, source));
   }
   return docs;
 }

@@ -91,20 +91,11 @@ function fromBytes(input: Uint8Array, limits: ResolvedLimits, noCR: boolean): Do
 
 /** Reads the document `raw`, whose body's text is `body`. */
 function readDoc(raw: RawDoc, body: string, limits: ResolvedLimits, noCR: boolean): Doc {
-  const where: BodyLocation = {
-    docIndex: raw.index,
-    get line(): number {
-      return raw.line;
-    },
-    // Read only when an error is reported.
-    get source(): string | undefined {
-      return raw.source ?? sourceHint(raw.readBody());
-    },
-  };
-  checkDocumentSize(raw, body, where, limits);
+  checkDocumentSize(raw, body, limits);
   let scanned = scanHead(body, noCR);
   let duplicateKeys: readonly DuplicateKey[] = NONE;
   if (scanned === 'complex') {
+    const where = new Location(raw);
     const doc = parseBody(body, where, limits.maxAliasCount);
     duplicateKeys = duplicateKeysOf(doc);
     const parsed = headOfDocument(doc);
@@ -113,53 +104,94 @@ function readDoc(raw: RawDoc, body: string, limits: ResolvedLimits, noCR: boolea
     }
     scanned = parsed;
   }
-  const head = scanned === 'empty' ? undefined : toDocHead(scanned, where);
+  const head = scanned === 'empty' ? undefined : toDocHead(scanned, raw);
   const endsLine = body === '' ? raw.prefix === '' || raw.prefix.endsWith('\n') : body.endsWith('\n');
   // Kept only when it costs nothing to keep (a slice of the decoded stream); else decoded again when asked.
-  let kept: string | undefined = raw.bytes ? undefined : body;
-  return {
-    index: raw.index,
-    offset: raw.offset,
-    end: raw.end,
-    source: raw.source ?? head?.filename,
-    prefix: raw.prefix,
-    get body() {
-      kept ??= raw.readBody();
-      return kept;
-    },
-    includes: (search) => raw.includes(search),
-    endsLine,
-    head,
-    get line() {
-      return raw.line;
-    },
-    duplicateKeys,
-  };
+  return new StreamDoc(raw, head, duplicateKeys, endsLine, raw.bytes ? undefined : body);
+}
+
+/** Where a document stands, for errors: made only when one is reported (its source may need the body read again). */
+class Location implements BodyLocation {
+  readonly #raw: RawDoc;
+  readonly docIndex: number;
+
+  constructor(raw: RawDoc) {
+    this.#raw = raw;
+    this.docIndex = raw.index;
+  }
+
+  get line(): number {
+    return this.#raw.line;
+  }
+
+  get source(): string | undefined {
+    return this.#raw.source ?? sourceHint(this.#raw.readBody());
+  }
+}
+
+/** A Doc as a class: fast properties and prototype getters for each of a large stream's documents. */
+class StreamDoc implements Doc {
+  readonly #raw: RawDoc;
+  #body: string | undefined;
+  readonly index: number;
+  readonly offset: number;
+  readonly end: number;
+  readonly source: string | undefined;
+  readonly prefix: string;
+  readonly head: DocHead | undefined;
+  readonly duplicateKeys: readonly DuplicateKey[];
+  readonly endsLine: boolean;
+
+  constructor(raw: RawDoc, head: DocHead | undefined, duplicateKeys: readonly DuplicateKey[], endsLine: boolean, body: string | undefined) {
+    this.#raw = raw;
+    this.#body = body;
+    this.index = raw.index;
+    this.offset = raw.offset;
+    this.end = raw.end;
+    this.source = raw.source ?? head?.filename;
+    this.prefix = raw.prefix;
+    this.head = head;
+    this.duplicateKeys = duplicateKeys;
+    this.endsLine = endsLine;
+  }
+
+  get body(): string {
+    this.#body ??= this.#raw.readBody();
+    return this.#body;
+  }
+
+  get line(): number {
+    return this.#raw.line;
+  }
+
+  includes(search: string): boolean {
+    return this.#raw.includes(search);
+  }
 }
 
 const NONE: readonly DuplicateKey[] = Object.freeze([]);
 
-function checkDocumentSize(raw: RawDoc, body: string, where: BodyLocation, limits: ResolvedLimits): void {
+function checkDocumentSize(raw: RawDoc, body: string, limits: ResolvedLimits): void {
   const max = limits.maxDocumentBytes;
   if (raw.bytes) {
     const bytes = raw.end - raw.offset;
-    if (bytes > max) throw new ManifestError('too-large', `the document is ${bytes} bytes, over the limit of ${max} bytes`, where);
+    if (bytes > max) throw new ManifestError('too-large', `the document is ${bytes} bytes, over the limit of ${max} bytes`, new Location(raw));
     return;
   }
   // A UTF-16 unit is at most 3 bytes of UTF-8: count bytes only when that could matter.
   const chars = raw.prefix.length + body.length;
   if (chars * 3 <= max) return;
-  if (chars > max) throw new ManifestError('too-large', `the document is larger than the limit of ${max} bytes`, where);
+  if (chars > max) throw new ManifestError('too-large', `the document is larger than the limit of ${max} bytes`, new Location(raw));
   const bytes = Buffer.byteLength(raw.prefix) + Buffer.byteLength(body);
-  if (bytes > max) throw new ManifestError('too-large', `the document is ${bytes} bytes, over the limit of ${max} bytes`, where);
+  if (bytes > max) throw new ManifestError('too-large', `the document is ${bytes} bytes, over the limit of ${max} bytes`, new Location(raw));
 }
 
-function toDocHead(scanned: ScannedHead, where: BodyLocation): DocHead {
+function toDocHead(scanned: ScannedHead, raw: RawDoc): DocHead {
   const { apiVersion, kind, name } = scanned;
   if (!apiVersion || !kind || !name) {
     const missing = [!apiVersion && 'apiVersion', !kind && 'kind', !name && 'metadata.name'].filter(Boolean).join(', ');
     const what = kind ? ` (kind ${kind})` : '';
-    throw new ManifestError('not-a-resource', `not a Kubernetes resource${what}: missing ${missing}`, where);
+    throw new ManifestError('not-a-resource', `not a Kubernetes resource${what}: missing ${missing}`, new Location(raw));
   }
   return {
     apiVersion,
