@@ -60,6 +60,9 @@ describe('splitStream on the rendered-chart corpus', () => {
     assert.equal(docs[7]!.body, body(7));
     assert.equal(docs[7]!.includes('a-long-label-value-7'), true);
     assert.equal(docs[7]!.includes('a-long-label-value-8'), false);
+    const fromText = splitStream(bytes.toString('utf8'));
+    assert.equal(fromText[7]!.includes('a-long-label-value-7'), true);
+    assert.equal(fromText[7]!.includes('a-long-label-value-8'), false, 'only the document itself is searched');
   });
 
   it('names every corpus document after its # Source: comment', () => {

@@ -57,10 +57,8 @@ function textSource(text: string): Source {
     code: (i) => text.charCodeAt(i),
     indexOf: (s, from) => text.indexOf(s, from),
     read: (from, to) => text.slice(from, to),
-    holds: (s, from, to) => {
-      const at = text.indexOf(s, from);
-      return at !== -1 && at + s.length <= to;
-    },
+    // In a slice (a view, not a copy): a search of the text from `from` would go on to its end.
+    holds: (s, from, to) => text.slice(from, to).includes(s),
     bytes: false,
   };
 }
