@@ -64,8 +64,9 @@ export function sha256(input: string | Uint8Array): Uint8Array {
   // moves a function to optimised code (about 5× faster here) only for its later calls.
   for (let from = MESSAGE; from < end; from += CHUNK) h.compress(from, Math.min(from + CHUNK, end));
   const out = new Uint8Array(32);
+  const digest = new DataView(out.buffer);
   const state = new DataView(h.memory.buffer, STATE, 32);
-  for (let n = 0; n < 8; n++) new DataView(out.buffer).setUint32(n * 4, state.getUint32(n * 4, true));
+  for (let n = 0; n < 8; n++) digest.setUint32(n * 4, state.getUint32(n * 4, true));
   return out;
 }
 
