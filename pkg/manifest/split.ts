@@ -2,32 +2,6 @@ import { isAscii } from 'node:buffer';
 import { ManifestError, positionIn } from './errors.ts';
 import type { ManifestLocation } from './errors.ts';
 
-/** A document cut out of the stream, before its head is read. */
-export interface RawDoc {
-  readonly index: number;
-  /** Offset of the document's first character (its prefix) in the stream: in UTF-16 units when split from text, in bytes when split from bytes. */
-  readonly offset: number;
-  /** Offset just after the document's last character, in the same units. */
-  readonly end: number;
-  readonly prefix: string;
-  /** Offset of the body's first character, in the units of `offset`. */
-  readonly bodyStart: number;
-  /** Whether the offsets are bytes of the input (split from bytes) rather than UTF-16 units. */
-  readonly bytes: boolean;
-  /**
-   * The body's text, decoded afresh at each call when split from bytes: a document's text is
-   * kept only as long as its reader needs it (see readDoc), so the scanned bodies of a large
-   * stream die young instead of being copied by every scavenge.
-   */
-  readBody(): string;
-  /** Whether the body holds `search` (ASCII), looked for in the input without decoding it. */
-  includes(search: string): boolean;
-  /** From a `# Source:` comment in the prefix. */
-  readonly source: string | undefined;
-  /** 1-based line of the stream at which the body starts. */
-  readonly line: number;
-}
-
 const LF = 10;
 const CR = 13;
 const SPACE = 32;
@@ -86,18 +60,24 @@ function bytesSource(bytes: Buffer): Source {
 }
 
 /**
- * A RawDoc as a class: its methods and the line getter live on the prototype, so a large
- * stream's documents take fast properties, not a property dictionary and closures each.
+ * A document cut out of the stream, before its head is read. A class: its methods and the
+ * line getter live on the prototype, so a large stream's documents take fast properties,
+ * not a property dictionary and closures each.
  */
-class SplitDoc implements RawDoc {
+export class RawDoc {
   readonly #src: Source;
   readonly #lineAt: (offset: number) => number;
   readonly index: number;
+  /** Offset of the document's first character (its prefix) in the stream: in UTF-16 units when split from text, in bytes when split from bytes. */
   readonly offset: number;
+  /** Offset just after the document's last character, in the same units. */
   readonly end: number;
   readonly prefix: string;
+  /** Offset of the body's first character, in the units of `offset`. */
   readonly bodyStart: number;
+  /** Whether the offsets are bytes of the input (split from bytes) rather than UTF-16 units. */
   readonly bytes: boolean;
+  /** From a `# Source:` comment in the prefix. */
   readonly source: string | undefined;
 
   constructor(src: Source, lineAt: (offset: number) => number, index: number, offset: number, end: number, prefix: string, bodyStart: number, source: string | undefined) {
@@ -112,14 +92,21 @@ class SplitDoc implements RawDoc {
     this.source = source;
   }
 
+  /** 1-based line of the stream at which the body starts. */
   get line(): number {
     return this.#lineAt(this.bodyStart);
   }
 
+  /**
+   * The body's text, decoded afresh at each call when split from bytes: a document's text is
+   * kept only as long as its reader needs it (see readDoc), so the scanned bodies of a large
+   * stream do not stay on the heap for the whole render.
+   */
   readBody(): string {
     return this.#src.read(this.bodyStart, this.end);
   }
 
+  /** Whether the body holds `search` (ASCII), looked for in the input without decoding it. */
   includes(search: string): boolean {
     return this.#src.holds(search, this.bodyStart, this.end);
   }
@@ -223,8 +210,7 @@ function split(src: Source, badSeparator: (where: ManifestLocation) => undefined
       }
       p = eol === end ? end : eol + 1;
     }
-    const bodyStart = p;
-    docs.push(new SplitDoc(src, lineAt, d, start, end, src.read(start, p), p, source));
+    docs.push(new RawDoc(src, lineAt, d, start, end, src.read(start, p), p, source));
   }
   return docs;
 }
